@@ -1,0 +1,67 @@
+# SMP Consult. `make help` lists the targets; `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# Every command runs with .env / .env.example settings loaded (scripts/with_env.py).
+WITH_ENV := $(VENV)/bin/python scripts/with_env.py
+MODEL := models/smp-consult.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+# The held-out NLU test set must reach this intent accuracy or `make test` fails.
+MIN_NLU_ACCURACY ?= 0.90
+
+.PHONY: help install validate train run shell test pytest test-stories test-nlu eval eval-baseline bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+
+install: ## Create .venv with Python 3.10 and install pinned requirements and the spaCy model (PYTHON=... to choose)
+	@bash scripts/install.sh
+
+validate: install ## Check the training data and domain (rasa data validate --fail-on-warnings)
+	$(WITH_ENV) rasa data validate --fail-on-warnings
+
+train: validate $(MODEL) ## Validate, then train the model into models/ (only when its inputs changed)
+
+$(MODEL): $(TRAINING_INPUTS)
+	$(WITH_ENV) rasa train --fixed-model-name smp-consult --out models
+	@touch $(MODEL)
+
+run: install $(MODEL) ## Start the action server (5055) and the Rasa server (5005: REST and socket.io); Ctrl-C stops both
+	$(WITH_ENV) honcho start --env /dev/null -f Procfile
+
+shell: install $(MODEL) ## Talk to the assistant in this terminal
+	$(WITH_ENV) bash scripts/shell.sh
+
+test: validate $(MODEL) pytest test-stories test-nlu ## Everything CI runs: validation, training, pytest, conversation tests, NLU test set
+	@echo "make test: all checks passed."
+
+pytest: install
+	$(WITH_ENV) python -m pytest
+
+test-stories: install $(MODEL)
+	$(WITH_ENV) rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+		--fail-on-prediction-errors --out results/stories
+
+test-nlu: install $(MODEL)
+	$(WITH_ENV) rasa test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu-test
+	$(WITH_ENV) python scripts/nlu_report.py results/nlu-test --min-accuracy $(MIN_NLU_ACCURACY)
+
+eval: install $(MODEL) ## NLU report: 5-fold cross-validation and the held-out test set, written to results/
+	$(WITH_ENV) rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cross-validation
+	$(WITH_ENV) rasa test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu-test
+	$(WITH_ENV) python scripts/nlu_report.py results/cross-validation results/nlu-test
+	$(WITH_ENV) python scripts/fallback_threshold.py --model $(MODEL) --nlu tests/nlu/test_nlu.yml
+
+eval-baseline: install ## The same report for the pipeline without spaCy features (eval/config-without-spacy.yml)
+	$(WITH_ENV) rasa test nlu --nlu data/nlu --config eval/config-without-spacy.yml --cross-validation --folds 5 --out results/baseline-cross-validation
+	$(WITH_ENV) rasa train nlu --config eval/config-without-spacy.yml --fixed-model-name baseline --out results/baseline-model
+	$(WITH_ENV) rasa test nlu --model results/baseline-model/baseline.tar.gz --nlu tests/nlu/test_nlu.yml --out results/baseline-nlu-test
+	$(WITH_ENV) python scripts/nlu_report.py results/baseline-cross-validation results/baseline-nlu-test
+
+bench: install $(MODEL) ## Print per-message parse time and the Rasa server's memory
+	$(WITH_ENV) python scripts/bench.py --model $(MODEL)
+
+clean: ## Remove trained models, results and caches (keeps .venv)
+	rm -rf models/*.tar.gz results .rasa .pytest_cache

@@ -1,0 +1,226 @@
+"""The clinic profile: one YAML file with every clinic-specific fact the assistant quotes.
+
+`load_profile()` reads and validates it; any missing or invalid field raises `ProfileError` with
+a message naming the field (for example `opening_hours -> monday`). `get_profile()` is the cached
+profile the actions use; the path comes from `CLINIC_PROFILE` or defaults to clinic/profile.yml
+next to this package.
+"""
+
+import os
+import re
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+from pydantic import BaseModel, Extra, HttpUrl, ValidationError, conint, constr, root_validator, validator
+
+DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "clinic" / "profile.yml"
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+TREATMENTS = ("hairline", "full_head", "crown", "scar_camouflage", "density", "touch_up")
+
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+NonEmpty = constr(strip_whitespace=True, min_length=1)
+
+
+class ProfileError(Exception):
+    """The clinic profile is missing, unreadable or invalid."""
+
+
+class _Model(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+
+
+class Town(_Model):
+    name: NonEmpty
+    travel_note: NonEmpty
+
+
+class Address(_Model):
+    lines: List[NonEmpty]
+    postcode: NonEmpty
+    directions: NonEmpty
+    parking: NonEmpty
+    accessibility: NonEmpty
+
+    @validator("lines")
+    def _not_empty(cls, lines: List[str]) -> List[str]:
+        if not lines:
+            raise ValueError("needs at least one address line")
+        return lines
+
+
+class Practitioner(_Model):
+    name: NonEmpty
+    role: NonEmpty
+    experience_years: conint(ge=0, le=60)
+    training: NonEmpty
+    council_registration: NonEmpty
+
+
+class PriceRange(_Model):
+    label: NonEmpty
+    from_: conint(ge=0)
+    to: conint(ge=0)
+
+    class Config:
+        fields = {"from_": "from"}
+
+    @root_validator(skip_on_failure=True)
+    def _ordered(cls, values: Dict) -> Dict:
+        if values["from_"] > values["to"]:
+            raise ValueError("'from' must not be more than 'to'")
+        return values
+
+
+class Consultation(_Model):
+    length_minutes: conint(ge=5, le=240)
+    formats: NonEmpty
+    price: NonEmpty
+
+
+class Sessions(_Model):
+    typical_count: conint(ge=1, le=10)
+    count_range: NonEmpty
+    length: NonEmpty
+    spacing: NonEmpty
+
+
+class Aftercare(_Model):
+    keep_dry_days: conint(ge=0, le=60)
+    no_gym_days: conint(ge=0, le=60)
+    no_swimming_days: conint(ge=0, le=90)
+    sun_protection_spf: conint(ge=15, le=100)
+    resume_shaving_days: conint(ge=0, le=60)
+    back_to_work: NonEmpty
+
+
+class OpeningHours(_Model):
+    monday: NonEmpty
+    tuesday: NonEmpty
+    wednesday: NonEmpty
+    thursday: NonEmpty
+    friday: NonEmpty
+    saturday: NonEmpty
+    sunday: NonEmpty
+
+    @validator("*")
+    def _hours_or_closed(cls, value: str) -> str:
+        if value.lower() == "closed":
+            return "closed"
+        match = _HOURS.match(value)
+        if not match:
+            raise ValueError('must be "HH:MM-HH:MM" (24-hour clock) or "closed"')
+        opens, closes = _span(value)
+        if opens >= closes:
+            raise ValueError("must open before it closes")
+        return value
+
+    def span(self, weekday: str) -> Optional[Tuple[time, time]]:
+        """Opening and closing time on a weekday, or None when closed."""
+        value = getattr(self, weekday)
+        return None if value == "closed" else _span(value)
+
+
+def _span(value: str) -> Tuple[time, time]:
+    opens, closes = value.split("-")
+    return time.fromisoformat(opens), time.fromisoformat(closes)
+
+
+class ClinicProfile(_Model):
+    sample: bool
+    name: NonEmpty
+    town: NonEmpty
+    towns_served: List[Town]
+    address: Address
+    phone: NonEmpty
+    email: NonEmpty
+    website: HttpUrl
+    gallery_url: HttpUrl
+    reviews_url: HttpUrl
+    privacy_notice_url: HttpUrl
+    booking_url: HttpUrl
+    opening_hours: OpeningHours
+    hours_note: NonEmpty
+    practitioners: List[Practitioner]
+    premises_registration: NonEmpty
+    insurance: NonEmpty
+    hygiene: NonEmpty
+    follow_up_policy: NonEmpty
+    currency_symbol: NonEmpty
+    prices: Dict[str, PriceRange]
+    deposit_policy: NonEmpty
+    cancellation_policy: NonEmpty
+    payment_options: NonEmpty
+    consultation: Consultation
+    sessions: Sessions
+    aftercare: Aftercare
+    patch_test: NonEmpty
+    numbing: NonEmpty
+
+    @validator("email")
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("is not an e-mail address")
+        return value
+
+    @validator("phone")
+    def _phone(cls, value: str) -> str:
+        if sum(ch.isdigit() for ch in value) < 10:
+            raise ValueError("needs at least 10 digits")
+        return value
+
+    @validator("practitioners", "towns_served")
+    def _at_least_one(cls, value: List) -> List:
+        if not value:
+            raise ValueError("needs at least one entry")
+        return value
+
+    @validator("prices")
+    def _every_treatment_priced(cls, prices: Dict[str, PriceRange]) -> Dict[str, PriceRange]:
+        missing = [name for name in TREATMENTS if name not in prices]
+        unknown = [name for name in prices if name not in TREATMENTS]
+        if missing:
+            raise ValueError(f"missing treatment(s): {', '.join(missing)}")
+        if unknown:
+            raise ValueError(
+                f"unknown treatment(s): {', '.join(unknown)}; known: {', '.join(TREATMENTS)}"
+            )
+        return prices
+
+
+def _field_path(location: Tuple) -> str:
+    parts = [part for part in location if part != "__root__"]
+    return " -> ".join("from" if part == "from_" else str(part) for part in parts)
+
+
+def load_profile(path: Optional[Path] = None) -> ClinicProfile:
+    """Reads and validates a clinic profile; raises ProfileError naming each bad field."""
+    path = Path(path or os.environ.get("CLINIC_PROFILE") or DEFAULT_PROFILE_PATH)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ProfileError(f"clinic profile {path}: cannot be read ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise ProfileError(f"clinic profile {path}: is not valid YAML ({error})") from error
+    if not isinstance(raw, dict):
+        raise ProfileError(f"clinic profile {path}: must be a mapping of fields")
+    try:
+        return ClinicProfile.parse_obj(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"field '{_field_path(item['loc'])}': {item['msg']}" for item in error.errors()
+        )
+        raise ProfileError(f"clinic profile {path}: {problems}") from error
+
+
+@lru_cache(maxsize=1)
+def get_profile() -> ClinicProfile:
+    """The clinic profile, loaded once per process."""
+    return load_profile()

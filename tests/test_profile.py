@@ -1,0 +1,115 @@
+"""The clinic profile loader: the sample loads, and every bad field is named."""
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.profile import DEFAULT_PROFILE_PATH, WEEKDAYS, ClinicProfile, ProfileError, load_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict:
+    return yaml.safe_load(DEFAULT_PROFILE_PATH.read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, data) -> Path:
+    path = tmp_path / "profile.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_sample_profile_is_valid_and_marked_as_sample():
+    profile = load_profile()
+    assert profile.sample is True
+    assert profile.town == "Clitheroe"
+    assert set(profile.prices) == {"hairline", "full_head", "crown", "scar_camouflage", "density", "touch_up"}
+    assert profile.opening_hours.span("sunday") is None
+    assert str(profile.opening_hours.span("monday")[0]) == "09:30:00"
+
+
+def test_profile_path_comes_from_the_environment(tmp_path, sample, monkeypatch):
+    changed = dict(sample, name="Another Clinic")
+    monkeypatch.setenv("CLINIC_PROFILE", str(write(tmp_path, changed)))
+    assert load_profile().name == "Another Clinic"
+
+
+@pytest.mark.parametrize("field", sorted(ClinicProfile.__fields__))
+def test_each_missing_field_is_named(tmp_path, sample, field):
+    broken = {key: value for key, value in sample.items() if key != field}
+    with pytest.raises(ProfileError, match=rf"field '{field}': field required"):
+        load_profile(write(tmp_path, broken))
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (lambda p: p["practitioners"][0].update(experience_years="nine"), "practitioners -> 0 -> experience_years"),
+        (lambda p: p["practitioners"][1].pop("council_registration"), "practitioners -> 1 -> council_registration"),
+        (lambda p: p["opening_hours"].update(monday="9-5"), "opening_hours -> monday"),
+        (lambda p: p["opening_hours"].update(tuesday="18:00-09:00"), "opening_hours -> tuesday"),
+        (lambda p: p["opening_hours"].pop("sunday"), "opening_hours -> sunday"),
+        (lambda p: p["prices"]["crown"].update({"from": 2000, "to": 100}), "prices -> crown"),
+        (lambda p: p["prices"]["crown"].update({"from": "cheap"}), "prices -> crown -> from"),
+        (lambda p: p["prices"].pop("touch_up"), "prices"),
+        (lambda p: p["prices"].update(eyebrows={"label": "x", "from": 1, "to": 2}), "prices"),
+        (lambda p: p.update(email="not an email"), "email"),
+        (lambda p: p.update(phone="123"), "phone"),
+        (lambda p: p.update(booking_url="book here"), "booking_url"),
+        (lambda p: p.update(practitioners=[]), "practitioners"),
+        (lambda p: p.update(towns_served=[]), "towns_served"),
+        (lambda p: p.update(name="   "), "name"),
+        (lambda p: p["aftercare"].update(sun_protection_spf=5), "aftercare -> sun_protection_spf"),
+        (lambda p: p["sessions"].update(typical_count=0), "sessions -> typical_count"),
+        (lambda p: p.update(sample="maybe"), "sample"),
+        (lambda p: p.update(unexpected_field="x"), "unexpected_field"),
+    ],
+)
+def test_wrong_values_are_named(tmp_path, sample, change, named):
+    broken = copy.deepcopy(sample)
+    change(broken)
+    with pytest.raises(ProfileError, match=f"field '{named}'"):
+        load_profile(write(tmp_path, broken))
+
+
+def test_missing_file_is_reported(tmp_path):
+    with pytest.raises(ProfileError, match="cannot be read"):
+        load_profile(tmp_path / "nowhere.yml")
+
+
+def test_invalid_yaml_is_reported(tmp_path):
+    path = tmp_path / "profile.yml"
+    path.write_text("name: [unclosed", encoding="utf-8")
+    with pytest.raises(ProfileError, match="not valid YAML"):
+        load_profile(path)
+
+
+def test_profile_must_be_a_mapping(tmp_path):
+    with pytest.raises(ProfileError, match="mapping"):
+        load_profile(write(tmp_path, ["a", "list"]))
+
+
+def test_every_weekday_is_in_the_sample(sample):
+    assert list(sample["opening_hours"]) == list(WEEKDAYS)
+
+
+def test_action_server_refuses_to_start_with_a_broken_profile(tmp_path, sample):
+    broken = copy.deepcopy(sample)
+    broken["opening_hours"]["friday"] = "all day"
+    env = dict(os.environ, CLINIC_PROFILE=str(write(tmp_path, broken)))
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "field 'opening_hours -> friday'" in result.stderr

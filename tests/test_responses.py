@@ -1,0 +1,142 @@
+"""The domain's responses: every placeholder is filled, no banned phrasing, a next step after answers."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.answers import ANSWERS, CONDITIONS, Question, Reply, answer, clinic_values
+from actions.profile import DEFAULT_PROFILE_PATH, TREATMENTS
+from actions.red_flags import RED_FLAG_PATTERNS
+
+# shared/CONTENT.md: a test fails if any response or profile text contains one (whole words, any case).
+BANNED = [
+    "risk-free", "no risk", "no risks", "painless", "pain-free", "100% safe", "completely safe",
+    "guaranteed results", "cure", "cures baldness", "regrow", "permanent solution", "offer ends",
+    "limited time only",
+]
+BANNED_PATTERN = re.compile(
+    "|".join(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])" for phrase in BANNED), re.IGNORECASE
+)
+
+
+def every_reply(profile):
+    """Every reply the actions can send, over all intents, entity values and red flags."""
+    questions = [Question(intent) for intent in ANSWERS]
+    questions += [Question("ask_cost", entities={"treatment": [t]}) for t in TREATMENTS]
+    questions += [Question("ask_suitability", entities={"condition": [c]}) for c in CONDITIONS]
+    questions += [
+        Question("ask_location", "from preston"),
+        Question("ask_location", "from leeds", {"GPE": ["Leeds"]}),
+        Question("ask_pain", "pregnant, chemo, sudden hair loss, bald patch appeared, scalp infection"),
+    ]
+    replies = [reply for question in questions for reply in answer(question, profile)]
+    common = clinic_values(profile)
+    replies += [Reply(name, common) for name in ("utter_greet", "utter_fallback_rephrase", "utter_fallback_contact")]
+    return replies
+
+
+def placeholders(text: str):
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def texts(domain, name):
+    return [variant["text"] for variant in domain.responses[name] if variant.get("text")]
+
+
+def test_every_placeholder_is_filled_from_the_profile(domain, profile):
+    for reply in every_reply(profile):
+        for text in texts(domain, reply.response):
+            missing = placeholders(text) - set(reply.values)
+            assert not missing, f"{reply.response}: no value for {missing}"
+            rendered = text.format(**reply.values)
+            assert "{" not in rendered and "None" not in rendered
+
+
+def test_every_response_with_placeholders_is_sent_by_an_action(domain, profile):
+    sent = {reply.response for reply in every_reply(profile)}
+    for name in domain.responses:
+        if any(placeholders(text) for text in texts(domain, name)):
+            assert name in sent, f"{name} has placeholders but no action fills them"
+
+
+def test_every_answer_response_exists(domain, profile):
+    for reply in every_reply(profile):
+        assert reply.response in domain.responses
+
+
+def test_each_answer_ends_with_a_next_step(domain, profile):
+    """The last message of every answer offers buttons, and booking is one of them or its subject."""
+    for intent in ANSWERS:
+        if intent in ("book_consultation",):
+            continue
+        last = answer(Question(intent), profile)[-1].response
+        buttons = domain.responses[last][0].get("buttons") or []
+        payloads = [button["payload"] for button in buttons]
+        assert "/book_consultation" in payloads, f"{intent}: {last} offers no booking button"
+
+
+def test_button_payloads_name_real_intents(domain):
+    for name, variants in domain.responses.items():
+        for variant in variants:
+            for button in variant.get("buttons") or []:
+                assert button["payload"].lstrip("/") in domain.intents, f"{name}: {button}"
+
+
+def all_profile_text(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from all_profile_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from all_profile_text(item)
+    elif isinstance(value, str):
+        yield value
+
+
+@pytest.mark.parametrize("phrase", ["This is painless", "RISK-FREE", "a cure for baldness", "no risks at all", "Offer ends tonight"])
+def test_banned_phrase_check_catches(phrase):
+    assert BANNED_PATTERN.search(phrase)
+
+
+@pytest.mark.parametrize("phrase", ["a secure booking", "procured", "curement", "it carries some risk", "scurry"])
+def test_banned_phrase_check_ignores_other_words(phrase):
+    assert not BANNED_PATTERN.search(phrase)
+
+
+def test_no_response_contains_a_banned_phrasing(domain, profile):
+    for name in domain.responses:
+        for text in texts(domain, name):
+            assert not BANNED_PATTERN.search(text), f"{name}: {BANNED_PATTERN.search(text).group()}"
+        for variant in domain.responses[name]:
+            for button in variant.get("buttons") or []:
+                assert not BANNED_PATTERN.search(button["title"])
+    for reply in every_reply(profile):
+        for text in texts(domain, reply.response):
+            assert not BANNED_PATTERN.search(text.format(**reply.values))
+
+
+def test_no_profile_text_contains_a_banned_phrasing():
+    data = yaml.safe_load(Path(DEFAULT_PROFILE_PATH).read_text(encoding="utf-8"))
+    for text in all_profile_text(data):
+        assert not BANNED_PATTERN.search(text), text
+
+
+@pytest.mark.parametrize("name", ["utter_procedure", "utter_pain", "utter_risks", "utter_results"])
+def test_procedure_pain_risks_and_results_say_experiences_vary(domain, name):
+    text = texts(domain, name)[0].lower()
+    assert "varies from person to person" in text or "vary from person to person" in text or "is different" in text
+
+
+def test_greeting_says_automated_and_no_medical_advice(domain):
+    text = texts(domain, "utter_greet")[0]
+    assert "{clinic_name}'s automated assistant" in text
+    assert "can't give medical advice" in text
+
+
+def test_every_red_flag_note_says_see_a_doctor(domain):
+    for flag in RED_FLAG_PATTERNS:
+        text = texts(domain, f"utter_see_gp_{flag}")[0]
+        assert "GP" in text
