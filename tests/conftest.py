@@ -11,6 +11,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.profile import ClinicProfile, load_profile
+from scripts.with_env import load_settings
+
+load_settings()  # the same .env / .env.example settings `make` gives every command
 
 ROOT = Path(__file__).resolve().parent.parent
 
