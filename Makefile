@@ -20,7 +20,9 @@ install: ## Create .venv with Python 3.10 and install pinned requirements and th
 	@bash scripts/install.sh
 
 validate: install ## Check the training data and domain (rasa data validate --fail-on-warnings)
-	$(WITH_ENV) rasa data validate --fail-on-warnings
+	@mkdir -p results
+	$(WITH_ENV) rasa data validate --fail-on-warnings 2>&1 | tee results/validate.log; test $${PIPESTATUS[0]} -eq 0
+	$(WITH_ENV) python scripts/check_validation.py results/validate.log
 
 train: validate $(MODEL) ## Validate, then train the model into models/ (only when its inputs changed)
 

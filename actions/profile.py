@@ -19,7 +19,7 @@ from pydantic import BaseModel, Extra, HttpUrl, ValidationError, conint, constr,
 DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "clinic" / "profile.yml"
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-TREATMENTS = ("hairline", "full_head", "crown", "scar_camouflage", "density", "touch_up")
+TREATMENTS = ("hairline", "full_head", "crown", "scar", "thinning", "touch_up")
 
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -3,7 +3,7 @@
 import pytest
 
 from actions.fallback import ActionHandleFallback, fallbacks_in_a_row
-from tests.conftest import user_event
+from tests.factories import user_event
 
 
 @pytest.mark.parametrize(

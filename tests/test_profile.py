@@ -29,7 +29,7 @@ def test_sample_profile_is_valid_and_marked_as_sample():
     profile = load_profile()
     assert profile.sample is True
     assert profile.town == "Clitheroe"
-    assert set(profile.prices) == {"hairline", "full_head", "crown", "scar_camouflage", "density", "touch_up"}
+    assert set(profile.prices) == {"hairline", "full_head", "crown", "scar", "thinning", "touch_up"}
     assert profile.opening_hours.span("sunday") is None
     assert str(profile.opening_hours.span("monday")[0]) == "09:30:00"
 

@@ -140,3 +140,20 @@ def test_every_red_flag_note_says_see_a_doctor(domain):
     for flag in RED_FLAG_PATTERNS:
         text = texts(domain, f"utter_see_gp_{flag}")[0]
         assert "GP" in text
+
+
+def actions_in_rules_and_stories():
+    root = Path(__file__).resolve().parent.parent / "data"
+    names = set()
+    for path in list(root.glob("rules/*.yml")) + list(root.glob("stories/*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in data.get("rules", []) + data.get("stories", []):
+            names |= {step["action"] for step in block["steps"] if "action" in step}
+    return names
+
+
+def test_every_response_is_used(domain, profile):
+    """Each response is sent by an action or a rule or story (utter_default: Rasa's own fallback)."""
+    used = {reply.response for reply in every_reply(profile)} | actions_in_rules_and_stories() | {"utter_default"}
+    unused = set(domain.responses) - used
+    assert not unused, f"responses nothing sends: {sorted(unused)}"

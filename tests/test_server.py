@@ -84,8 +84,11 @@ def test_awkward_messages_get_a_sensible_reply_and_the_conversation_goes_on(stac
         '{"message": "hello"}',
         '{"sender": "x", "message": ["a", "list"]}',
         '{"sender": {"nested": true}, "message": "hi"}',
+        '{"sender": "   ", "message": "hi"}',
+        json.dumps({"sender": "x", "message": "a" * 10_001}),
     ],
-    ids=["not-json", "list", "empty-object", "no-message", "no-sender", "message-list", "sender-object"],
+    ids=["not-json", "list", "empty-object", "no-message", "no-sender", "message-list", "sender-object",
+         "blank-sender", "over-10000-chars"],
 )
 def test_malformed_requests_get_a_clear_client_error(stack, body):
     response = stack.post(body)

@@ -1,0 +1,1 @@
+"""Input channels of SMP Consult's Rasa server (configured in credentials.yml)."""
