@@ -54,7 +54,7 @@ eval: install $(MODEL) ## NLU report: 5-fold cross-validation and the held-out t
 	$(WITH_ENV) rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cross-validation
 	$(WITH_ENV) rasa test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu-test
 	$(WITH_ENV) python scripts/nlu_report.py results/cross-validation results/nlu-test
-	$(WITH_ENV) python scripts/fallback_threshold.py --model $(MODEL) --nlu tests/nlu/test_nlu.yml
+	$(WITH_ENV) python scripts/fallback_threshold.py --model $(MODEL) --nlu tests/nlu/test_nlu.yml tests/nlu/fallback.yml
 
 eval-baseline: install ## The same report for the pipeline without spaCy features (eval/config-without-spacy.yml)
 	$(WITH_ENV) rasa test nlu --nlu data/nlu --config eval/config-without-spacy.yml --cross-validation --folds 5 --out results/baseline-cross-validation

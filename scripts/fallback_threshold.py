@@ -1,8 +1,9 @@
 """How the FallbackClassifier threshold trades wrong answers against unnecessary fallbacks.
 
-    python scripts/fallback_threshold.py --model models/smp-consult.tar.gz --nlu tests/nlu/test_nlu.yml
+    python scripts/fallback_threshold.py --model models/smp-consult.tar.gz \
+        --nlu tests/nlu/test_nlu.yml tests/nlu/fallback.yml
 
-Parses every example of the held-out test set with the trained model and, for each candidate
+Parses every example of the held-out test files with the trained model and, for each candidate
 threshold, counts: in-scope messages answered correctly, answered with the wrong intent, or sent
 to the fallback; and nonsense messages (labelled nlu_fallback) caught. The threshold in
 config.yml is chosen from this table (the one that maximises overall accuracy, ties to the lower).
@@ -21,11 +22,12 @@ FALLBACK = "nlu_fallback"
 THRESHOLDS = [round(0.30 + 0.05 * step, 2) for step in range(12)]
 
 
-async def top_intents(model: Path, nlu: Path) -> List[Tuple[str, str, float]]:
+async def top_intents(model: Path, files: List[Path]) -> List[Tuple[str, str, float]]:
     """(gold intent, the classifier's top intent, its confidence) for every test example."""
     agent = Agent.load(str(model))
     results = []
-    for example in load_data(str(nlu)).intent_examples:
+    examples = [example for path in files for example in load_data(str(path)).intent_examples]
+    for example in examples:
         parsed = await agent.parse_message(example.get("text"))
         ranking = [r for r in parsed["intent_ranking"] if r["name"] != FALLBACK]
         results.append((example.get("intent"), ranking[0]["name"], ranking[0]["confidence"]))
@@ -35,14 +37,14 @@ async def top_intents(model: Path, nlu: Path) -> List[Tuple[str, str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--nlu", type=Path, required=True)
+    parser.add_argument("--nlu", type=Path, nargs="+", required=True)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
 
     results = asyncio.run(top_intents(args.model, args.nlu))
     in_scope = [r for r in results if r[0] != FALLBACK]
     nonsense = [r for r in results if r[0] == FALLBACK]
-    print(f"FallbackClassifier threshold sweep on {args.nlu}: {len(in_scope)} in-scope, {len(nonsense)} nonsense")
+    print(f"FallbackClassifier threshold sweep on {', '.join(map(str, args.nlu))}: {len(in_scope)} in-scope, {len(nonsense)} nonsense")
     print(f"{'threshold':>9} {'correct':>8} {'wrong':>6} {'fallback':>9} {'nonsense caught':>16} {'accuracy':>9}")
     best = None
     for threshold in THRESHOLDS:
