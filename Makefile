@@ -31,6 +31,8 @@ $(MODEL): $(TRAINING_INPUTS)
 	@touch $(MODEL)
 
 run: install $(MODEL) ## Start the action server (5055) and the Rasa server (5005: REST and socket.io); Ctrl-C stops both
+	@$(WITH_ENV) bash -c 'echo "Rasa server:   http://localhost:$$RASA_PORT  (REST: /webhooks/rest/webhook, socket.io: /socket.io)"; \
+		echo "Action server: http://localhost:$$ACTION_SERVER_PORT  (health: /health)"; echo "Ctrl-C stops both."'
 	$(WITH_ENV) honcho start --env /dev/null -f Procfile
 
 shell: install $(MODEL) ## Talk to the assistant in this terminal
@@ -43,7 +45,7 @@ pytest: install
 	$(WITH_ENV) python -m pytest
 
 test-stories: install $(MODEL)
-	$(WITH_ENV) rasa test core --model $(MODEL) --stories tests/test_stories.yml \
+	$(WITH_ENV) rasa test core --e2e --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out results/stories
 
 test-nlu: install $(MODEL)

@@ -1,0 +1,90 @@
+"""The helper scripts: settings loader, validation check, NLU report and Python discovery."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts import check_validation, nlu_report, with_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_settings_precedence_environment_then_env_then_example(tmp_path, monkeypatch):
+    (tmp_path / ".env.example").write_text("A=example\nB=example\nC=example\n")
+    (tmp_path / ".env").write_text("B=dotenv\nC=dotenv\n")
+    monkeypatch.setattr(with_env, "ROOT", tmp_path)
+    for key in "ABC":
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("C", "environment")
+    with_env.load_settings()
+    assert (os.environ["A"], os.environ["B"], os.environ["C"]) == ("example", "dotenv", "environment")
+
+
+def test_with_env_reports_a_missing_command():
+    result = subprocess.run([sys.executable, "scripts/with_env.py", "no-such-command-xyz"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 127
+    assert "command not found: no-such-command-xyz" in result.stderr
+
+
+def test_telemetry_is_off_by_default():
+    example = (ROOT / ".env.example").read_text()
+    assert "RASA_TELEMETRY_ENABLED=false" in example.splitlines()
+
+
+def test_validation_check_allows_only_unused_response_warnings(tmp_path, capsys):
+    log = tmp_path / "validate.log"
+    log.write_text("\x1b[93m/x/io.py:100: UserWarning: The utterance 'utter_pain' is not used in any story or rule.\x1b[0m\n")
+    assert check_validation.main(log) == 0
+    log.write_text(log.read_text() + "/x/io.py:100: UserWarning: The intent 'ask_x' is listed in the domain file, but is not found in the NLU training data.\n")
+    assert check_validation.main(log) == 1
+    assert "ask_x" in capsys.readouterr().out
+
+
+def write_report(folder: Path, accuracy: float) -> None:
+    folder.mkdir()
+    row = {"precision": 1.0, "recall": accuracy, "f1-score": accuracy, "support": 10, "confused_with": {"greet": 2}}
+    report = {"ask_pain": row, "accuracy": accuracy, "macro avg": row, "weighted avg": row}
+    (folder / "intent_report.json").write_text(json.dumps(report))
+
+
+def test_nlu_report_enforces_the_minimum(tmp_path, monkeypatch, capsys):
+    write_report(tmp_path / "good", 0.95)
+    write_report(tmp_path / "bad", 0.80)
+    monkeypatch.setattr(sys, "argv", ["nlu_report.py", str(tmp_path / "good"), "--min-accuracy", "0.9"])
+    assert nlu_report.main() == 0
+    monkeypatch.setattr(sys, "argv", ["nlu_report.py", str(tmp_path / "bad"), "--min-accuracy", "0.9"])
+    assert nlu_report.main() == 1
+    out = capsys.readouterr().out
+    assert "ask_pain" in out and "greet (2)" in out and "FAIL" in out
+    assert (tmp_path / "bad" / "summary.txt").is_file()
+
+
+def test_nlu_report_says_when_a_report_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["nlu_report.py", str(tmp_path)])
+    assert nlu_report.main() == 2
+
+
+def test_install_refuses_a_python_that_is_not_3_10(tmp_path):
+    """A PYTHON override that is not 3.10 stops the install with a clear message."""
+    work = tmp_path / "repo"
+    (work / "scripts").mkdir(parents=True)
+    (work / "scripts" / "install.sh").write_text((ROOT / "scripts" / "install.sh").read_text())
+    env = dict(os.environ, PYTHON="/bin/false")
+    result = subprocess.run(["bash", "scripts/install.sh"], cwd=work, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "PYTHON=/bin/false is not a working Python 3.10" in result.stderr
+    assert not (work / ".venv").exists()
+
+
+def test_install_without_any_python_310_says_how_to_get_one(tmp_path):
+    work = tmp_path / "repo"
+    (work / "scripts").mkdir(parents=True)
+    (work / "scripts" / "install.sh").write_text((ROOT / "scripts" / "install.sh").read_text())
+    bare_path = "/usr/bin:/bin"  # no pyenv shims, no python3.10
+    env = {"PATH": bare_path, "HOME": str(tmp_path), "PYENV_ROOT": str(tmp_path / "no-pyenv")}
+    result = subprocess.run(["bash", "scripts/install.sh"], cwd=work, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "no Python 3.10 found" in result.stderr
