@@ -141,7 +141,6 @@ class ClinicProfile(_Model):
     address: Address
     phone: NonEmpty
     email: NonEmpty
-    website: HttpUrl
     gallery_url: HttpUrl
     reviews_url: HttpUrl
     privacy_notice_url: HttpUrl

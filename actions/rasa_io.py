@@ -24,12 +24,14 @@ def latest_question(tracker: Tracker) -> Question:
 
 
 def user_intents(tracker: Tracker) -> List[str]:
-    """The intents of the user's messages in this conversation, oldest first."""
-    return [
-        (event.get("parse_data") or {}).get("intent", {}).get("name") or ""
-        for event in tracker.events
-        if event.get("event") == "user"
-    ]
+    """The intents of the user's messages in the current session, oldest first."""
+    intents: List[str] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            intents = []
+        elif event.get("event") == "user":
+            intents.append(((event.get("parse_data") or {}).get("intent") or {}).get("name") or "")
+    return intents
 
 
 def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:

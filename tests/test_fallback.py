@@ -39,3 +39,9 @@ async def test_fallback_after_an_understood_message_starts_again(dispatcher, mak
     earlier = [user_event("nlu_fallback", "asdf"), user_event("ask_pain", "does it hurt")]
     await ActionHandleFallback().run(dispatcher, make_tracker("nlu_fallback", "zzz", earlier_events=earlier), domain.as_dict())
     assert dispatcher.messages[0]["response"] == "utter_fallback_rephrase"
+
+
+async def test_a_fallback_in_an_earlier_session_does_not_count(dispatcher, make_tracker, domain):
+    earlier = [user_event("nlu_fallback", "asdf"), {"event": "session_started"}]
+    await ActionHandleFallback().run(dispatcher, make_tracker("nlu_fallback", "zzz", earlier_events=earlier), domain.as_dict())
+    assert dispatcher.messages[0]["response"] == "utter_fallback_rephrase"
