@@ -65,7 +65,7 @@ eval-baseline: install ## The same report for the pipeline without spaCy feature
 	$(WITH_ENV) python scripts/nlu_report.py results/baseline-cross-validation results/baseline-nlu-test
 
 bench: install $(MODEL) ## Print per-message parse time and the Rasa server's memory
-	$(WITH_ENV) python scripts/bench.py --model $(MODEL)
+	$(WITH_ENV) python -m scripts.bench --model $(MODEL)
 
 clean: ## Remove trained models, results and caches (keeps .venv)
 	rm -rf models/*.tar.gz results .rasa .pytest_cache

@@ -1,6 +1,6 @@
 """Benchmarks: NLU parse time per message, REST round trip, and the Rasa server's memory.
 
-    python scripts/bench.py --model models/smp-consult.tar.gz
+    python -m scripts.bench --model models/smp-consult.tar.gz
 
 Prints figures; asserts nothing (speed targets belong here, not in unit tests).
 """
