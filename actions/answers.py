@@ -43,12 +43,10 @@ def clinic_values(profile: ClinicProfile) -> Dict[str, Any]:
     """Values any response may use."""
     return {
         "clinic_name": profile.name,
-        "clinic_town": profile.town,
         "phone": profile.phone,
         "email": profile.email,
         "opening_hours": opening_hours_text(profile),
         "booking_url": profile.booking_url,
-        "privacy_notice_url": profile.privacy_notice_url,
     }
 
 
