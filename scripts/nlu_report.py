@@ -11,12 +11,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 SUMMARY_KEYS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
 
-def summarise(folder: Path) -> List[str]:
+def summarise(folder: Path) -> Tuple[List[str], float]:
+    """The summary lines of one report, and its intent accuracy."""
     report = json.loads((folder / "intent_report.json").read_text(encoding="utf-8"))
     intents = {name: row for name, row in report.items() if name not in SUMMARY_KEYS}
     weighted = report["weighted avg"]
@@ -32,7 +33,7 @@ def summarise(folder: Path) -> List[str]:
             f"{name:<22}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1-score']:>7.3f}"
             f"{int(row['support']):>6}  {confused}"
         )
-    return lines
+    return lines, report["accuracy"]
 
 
 def main() -> int:
@@ -46,10 +47,9 @@ def main() -> int:
         if not (folder / "intent_report.json").is_file():
             print(f"error: {folder}/intent_report.json is missing: run `rasa test nlu` first", file=sys.stderr)
             return 2
-        lines = summarise(folder)
+        lines, accuracy = summarise(folder)
         (folder / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print("\n".join(lines), end="\n\n")
-        accuracy = json.loads((folder / "intent_report.json").read_text())["accuracy"]
         if args.min_accuracy is not None and accuracy < args.min_accuracy:
             print(f"FAIL: {folder}: intent accuracy {accuracy:.3f} is below the minimum {args.min_accuracy:.2f}")
             failed = True
