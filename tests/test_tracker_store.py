@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
+
+from records.tracker_store import ClinicTrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +41,8 @@ async def saved_and_read_back(store_factory, sender: str):
 async def test_default_is_a_sqlite_file(monkeypatch, tmp_path, domain):
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     store = store_from_endpoints(monkeypatch, url, domain)
-    assert isinstance(store, SQLTrackerStore)
+    # Rasa silently falls back to an in-memory store when a custom store fails to import.
+    assert type(store) is ClinicTrackerStore
     assert store.engine.url.drivername == "sqlite"
     restored = await saved_and_read_back(lambda: store_from_endpoints(monkeypatch, url, domain), "sqlite-user")
     assert restored.latest_message.text == "does it hurt?"
@@ -62,3 +65,34 @@ async def test_postgresql_through_the_environment(monkeypatch, postgres_url, dom
     finally:
         with store.engine.begin() as connection:
             connection.execute(sa.text("delete from events where sender_id = :s"), {"s": sender})
+
+
+async def test_an_erasure_turn_deletes_the_conversation_instead_of_saving_it(monkeypatch, tmp_path, domain):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = store_from_endpoints(monkeypatch, url, domain)
+    await store.save(conversation("erase-me"))
+    await store.save(conversation("keep-me"))
+
+    tracker = await store.retrieve("erase-me")
+    tracker.update(UserUttered("/affirm", {"name": "affirm", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_delete_my_data"))
+    tracker.update(BotUttered("Done: I've erased this conversation."))
+    tracker.update(SlotSet("data_erased", True))
+    tracker.update(ActionExecuted("action_listen"))
+    await store.save(tracker)
+
+    reopened = store_from_endpoints(monkeypatch, url, domain)
+    assert await reopened.retrieve("erase-me") is None
+    kept = await reopened.retrieve("keep-me")
+    assert kept.latest_message.text == "does it hurt?"
+    with reopened.engine.connect() as connection:
+        senders = connection.execute(sa.text("select distinct sender_id from events")).scalars().all()
+    assert senders == ["keep-me"]
+
+
+async def test_a_failed_erasure_turn_is_saved_as_usual(monkeypatch, tmp_path, domain):
+    store = store_from_endpoints(monkeypatch, f"sqlite:///{tmp_path / 'tracker.db'}", domain)
+    tracker = conversation("still-here")
+    tracker.update(ActionExecuted("action_delete_my_data"))  # the action failed: no data_erased slot
+    await store.save(tracker)
+    assert len((await store.retrieve("still-here")).events) == 5
