@@ -25,6 +25,8 @@ class Question:
     intent: str
     text: str = ""
     entities: Dict[str, List[str]] = field(default_factory=dict)
+    # How sure the NLU was of the intent (0 when it did not say); not part of what was asked.
+    confidence: float = field(default=0.0, compare=False)
 
     def values(self, entity: str) -> List[str]:
         """Distinct values of one entity, in the order they were found."""
@@ -54,7 +56,7 @@ def money(profile: ClinicProfile, amount: int) -> str:
     return f"{profile.currency_symbol}{amount:,}"
 
 
-def _clock(moment: time) -> str:
+def clock(moment: time) -> str:
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
@@ -76,7 +78,7 @@ def opening_hours_text(profile: ClinicProfile) -> str:
         if len(days) > 1:
             name += f" to {days[-1].capitalize()}"
         span = profile.opening_hours.span(days[0])
-        hours = "closed" if span is None else f"{_clock(span[0])} to {_clock(span[1])}"
+        hours = "closed" if span is None else f"{clock(span[0])} to {clock(span[1])}"
         lines.append(f"{name}: {hours}")
     return "\n".join(lines)
 
@@ -260,26 +262,6 @@ def _credentials(question: Question, profile: ClinicProfile) -> List[Reply]:
     return [Reply("utter_practitioners_intro"), *practitioners, clinic]
 
 
-def _book_consultation(question: Question, profile: ClinicProfile) -> List[Reply]:
-    consultation = profile.consultation
-    return [
-        Reply(
-            "utter_book_consultation",
-            {
-                "consultation_price": consultation.price,
-                "consultation_minutes": consultation.length_minutes,
-                "consultation_formats": consultation.formats,
-                "deposit_policy": profile.deposit_policy,
-                "cancellation_policy": profile.cancellation_policy,
-            },
-        )
-    ]
-
-
-def _request_human(question: Question, profile: ClinicProfile) -> List[Reply]:
-    return [Reply("utter_contact_team")]
-
-
 ANSWERS: Dict[str, Callable[[Question, ClinicProfile], List[Reply]]] = {
     "ask_what_is_smp": _what_is_smp,
     "ask_procedure": _procedure,
@@ -295,8 +277,6 @@ ANSWERS: Dict[str, Callable[[Question, ClinicProfile], List[Reply]]] = {
     "ask_location": _location,
     "ask_opening_hours": _opening_hours,
     "ask_credentials": _credentials,
-    "book_consultation": _book_consultation,
-    "request_human": _request_human,
 }
 
 

@@ -11,7 +11,9 @@ import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Dict, List, Optional, Tuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, Extra, HttpUrl, ValidationError, conint, constr, root_validator, validator
@@ -83,6 +85,8 @@ class Consultation(_Model):
     length_minutes: conint(ge=5, le=240)
     formats: NonEmpty
     price: NonEmpty
+    # When the clinic contacts a client after a consultation request, e.g. "within one working day".
+    response_time: NonEmpty
 
 
 class Sessions(_Model):
@@ -145,7 +149,15 @@ class ClinicProfile(_Model):
     reviews_url: HttpUrl
     privacy_notice_url: HttpUrl
     booking_url: HttpUrl
+    # The booking page with the client's details filled in: {name} and {email} are replaced
+    # (URL-encoded) when the page accepts them. Empty: booking_url is used as it is.
+    booking_link_template: Optional[NonEmpty] = None
+    timezone: NonEmpty
     opening_hours: OpeningHours
+    # How soon a person usually replies to a hand-off while the clinic is open.
+    handoff_reply_minutes: conint(ge=1, le=1440)
+    # Conversations and consultation requests are deleted after this many days.
+    retention_days: conint(ge=1, le=3650)
     hours_note: NonEmpty
     practitioners: List[Practitioner]
     premises_registration: NonEmpty
@@ -168,6 +180,33 @@ class ClinicProfile(_Model):
         if not _EMAIL.match(value):
             raise ValueError("is not an e-mail address")
         return value
+
+    @validator("timezone")
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("is not an IANA time zone such as Europe/London") from error
+        return value
+
+    @validator("booking_link_template")
+    def _booking_template(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return value
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) address")
+        try:
+            names = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+        except ValueError as error:
+            raise ValueError(f"has a malformed placeholder ({error})") from error
+        unknown = names - {"name", "email"}
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}: only {{name}} and {{email}}")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @validator("phone")
     def _phone(cls, value: str) -> str:

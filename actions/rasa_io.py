@@ -1,6 +1,6 @@
 """The actions' glue to Rasa: reading the tracker and sending replies."""
 
-from typing import Dict, List
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,22 +16,32 @@ def latest_question(tracker: Tracker) -> Question:
         value = entity.get("value")
         if isinstance(value, str) and value.strip():
             entities.setdefault(entity["entity"], []).append(value.strip())
+    intent = message.get("intent") or {}
     return Question(
-        intent=(message.get("intent") or {}).get("name") or "",
+        intent=intent.get("name") or "",
         text=message.get("text") or "",
         entities=entities,
+        confidence=float(intent.get("confidence") or 0.0),
     )
+
+
+def session_user_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The user's messages (tracker events) in the current session, oldest first."""
+    events: List[Dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            events = []
+        elif event.get("event") == "user":
+            events.append(event)
+    return events
 
 
 def user_intents(tracker: Tracker) -> List[str]:
     """The intents of the user's messages in the current session, oldest first."""
-    intents: List[str] = []
-    for event in tracker.events:
-        if event.get("event") == "session_started":
-            intents = []
-        elif event.get("event") == "user":
-            intents.append(((event.get("parse_data") or {}).get("intent") or {}).get("name") or "")
-    return intents
+    return [
+        ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+        for event in session_user_events(tracker)
+    ]
 
 
 def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:

@@ -36,8 +36,6 @@ def test_every_faq_intent_has_an_answer():
         ("ask_alternatives", ["utter_alternatives"]),
         ("ask_location", ["utter_location"]),
         ("ask_opening_hours", ["utter_opening_hours"]),
-        ("book_consultation", ["utter_book_consultation"]),
-        ("request_human", ["utter_contact_team"]),
     ],
 )
 def test_general_questions(profile, intent, expected):

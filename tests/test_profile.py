@@ -40,7 +40,15 @@ def test_profile_path_comes_from_the_environment(tmp_path, sample, monkeypatch):
     assert load_profile().name == "Another Clinic"
 
 
-@pytest.mark.parametrize("field", sorted(ClinicProfile.__fields__))
+REQUIRED_FIELDS = sorted(name for name, field in ClinicProfile.__fields__.items() if field.required)
+
+
+def test_optional_fields_are_few_and_deliberate():
+    optional = sorted(set(ClinicProfile.__fields__) - set(REQUIRED_FIELDS))
+    assert optional == ["booking_link_template"]
+
+
+@pytest.mark.parametrize("field", REQUIRED_FIELDS)
 def test_each_missing_field_is_named(tmp_path, sample, field):
     broken = {key: value for key, value in sample.items() if key != field}
     with pytest.raises(ProfileError, match=rf"field '{field}': field required"):
@@ -69,6 +77,13 @@ def test_each_missing_field_is_named(tmp_path, sample, field):
         (lambda p: p["sessions"].update(typical_count=0), "sessions -> typical_count"),
         (lambda p: p.update(sample="maybe"), "sample"),
         (lambda p: p.update(unexpected_field="x"), "unexpected_field"),
+        (lambda p: p.update(timezone="Lancashire/Clitheroe"), "timezone"),
+        (lambda p: p.update(retention_days=0), "retention_days"),
+        (lambda p: p.update(handoff_reply_minutes="soon"), "handoff_reply_minutes"),
+        (lambda p: p["consultation"].pop("response_time"), "consultation -> response_time"),
+        (lambda p: p.update(booking_link_template="https://x.example/book?who={client}"), "booking_link_template"),
+        (lambda p: p.update(booking_link_template="https://x.example/book?n={name"), "booking_link_template"),
+        (lambda p: p.update(booking_link_template="ftp://x.example/{name}"), "booking_link_template"),
     ],
 )
 def test_wrong_values_are_named(tmp_path, sample, change, named):
@@ -76,6 +91,11 @@ def test_wrong_values_are_named(tmp_path, sample, change, named):
     change(broken)
     with pytest.raises(ProfileError, match=f"field '{named}'"):
         load_profile(write(tmp_path, broken))
+
+
+def test_the_booking_link_template_is_optional(tmp_path, sample):
+    without = {key: value for key, value in sample.items() if key != "booking_link_template"}
+    assert load_profile(write(tmp_path, without)).booking_link_template is None
 
 
 def test_missing_file_is_reported(tmp_path):

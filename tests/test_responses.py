@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from datetime import datetime, timezone
+
 from actions.answers import ANSWERS, CONDITIONS, Question, Reply, answer, clinic_values
+from actions.consultation import QUESTION_SLOTS
+from actions.consultation_text import booking_link, consent_values, intro_values, submitted_values, summary_values
+from actions.handoff import handoff_reply
 from actions.profile import DEFAULT_PROFILE_PATH, TREATMENTS
 from actions.red_flags import RED_FLAG_PATTERNS
 
@@ -35,6 +40,38 @@ def every_reply(profile):
     replies = [reply for question in questions for reply in answer(question, profile)]
     common = clinic_values(profile)
     replies += [Reply(name, common) for name in ("utter_greet", "utter_fallback_rephrase", "utter_fallback_contact")]
+    replies += consultation_replies(profile)
+    return replies
+
+
+def consultation_replies(profile):
+    """What the consultation form, the hand-off and erasure actions send, with their values."""
+    answers = {
+        "client_name": "Sam", "phone": "+447911123456", "email": "sam@example.com",
+        "consultation_format": "video", "preferred_times": "evenings", "contact_method": "text",
+        "concern": "other", "concern_detail": "eyebrows", "screening": ["pregnancy"],
+    }
+    common = clinic_values(profile)
+    sunday = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+    monday = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    replies = [
+        Reply("utter_consultation_intro", intro_values(profile)),
+        Reply("utter_ask_consent", consent_values(profile)),
+        Reply("utter_ask_confirmed", summary_values(answers)),
+        Reply("utter_consultation_submitted", submitted_values(profile, answers)),
+        Reply("utter_booking_link", {"booking_link": booking_link(profile, "Sam", "sam@example.com")}),
+        handoff_reply(profile, sunday),
+        handoff_reply(profile, monday),
+    ]
+    replies += [Reply(name, common) for name in (
+        "utter_consent_refused", "utter_consultation_not_saved", "utter_handoff_failed",
+        "utter_data_deleted", "utter_delete_failed")]
+    replies += [Reply(name) for name in ("utter_consultation_cancelled", "utter_under_18", "utter_screening_flagged",
+                                         "utter_consultation_stuck", "utter_ask_contact_method_phone",
+                                         "utter_ask_contact_method_any", "utter_wrong_contact_details_phone",
+                                         "utter_wrong_contact_details_email")]
+    for slot in QUESTION_SLOTS:
+        replies += [Reply(f"utter_wrong_{slot}"), Reply(f"utter_explain_{slot}")]
     return replies
 
 
@@ -70,8 +107,6 @@ def test_every_answer_response_exists(domain, profile):
 def test_each_answer_ends_with_a_next_step(domain, profile):
     """The last message of every answer offers buttons, and booking is one of them or its subject."""
     for intent in ANSWERS:
-        if intent in ("book_consultation",):
-            continue
         last = answer(Question(intent), profile)[-1].response
         buttons = domain.responses[last][0].get("buttons") or []
         payloads = [button["payload"] for button in buttons]
@@ -79,10 +114,16 @@ def test_each_answer_ends_with_a_next_step(domain, profile):
 
 
 def test_button_payloads_name_real_intents(domain):
+    """"/intent" payloads name intents; plain-text payloads are answers, only offered inside the form.
+
+    ("Cancel" and "Stop" are text, not "/stop": `rasa shell` exits on "/stop".)"""
     for name, variants in domain.responses.items():
         for variant in variants:
             for button in variant.get("buttons") or []:
-                assert button["payload"].lstrip("/") in domain.intents, f"{name}: {button}"
+                if button["payload"].startswith("/"):
+                    assert button["payload"].lstrip("/") in domain.intents, f"{name}: {button}"
+                else:
+                    assert name.startswith(("utter_ask_", "utter_consultation_")), f"{name}: a text payload outside the form"
 
 
 def all_profile_text(value):
@@ -154,6 +195,8 @@ def actions_in_rules_and_stories():
 
 def test_every_response_is_used(domain, profile):
     """Each response is sent by an action or a rule or story (utter_default: Rasa's own fallback)."""
+    asked_by_the_form = {f"utter_ask_{slot}" for slot in QUESTION_SLOTS}
     used = {reply.response for reply in every_reply(profile)} | actions_in_rules_and_stories() | {"utter_default"}
+    used |= asked_by_the_form
     unused = set(domain.responses) - used
     assert not unused, f"responses nothing sends: {sorted(unused)}"

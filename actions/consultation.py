@@ -1,0 +1,421 @@
+"""The consultation form: collecting a client's details with consent, and submitting the request.
+
+`consultation_form` (domain.yml) asks the questions; `ValidateConsultationForm` reads each answer
+with the pure functions in `actions.validators` and `actions.screening`, and decides what comes
+next. Every answer first goes through `_interruption()` (from `get_validation_events`):
+
+- "stop" / "cancel" ends the form and nothing is stored;
+- asking for a person ends the form and hands the chat to the team;
+- a clear question (an FAQ intent asked as a question) is answered, and the same question is
+  asked again, so the form carries on where it was.
+
+A wrong answer gets `utter_wrong_<slot>`; a second wrong answer in a row to the same question also
+gets `utter_explain_<slot>` and the offer of a person. The form ends with `consultation_outcome`
+set (confirmed, cancelled, under_18, no_consent, handoff or erase) and
+`action_submit_consultation` stores a confirmed request, hands over to a person or to the erasure
+question, or simply clears the form's slots.
+"""
+
+import logging
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import clinic_records
+from actions.answers import ANSWERS, Reply, answer, clinic_values
+from actions.consultation_text import (
+    booking_link,
+    consent_values,
+    consent_version,
+    intro_values,
+    submitted_values,
+    summary_values,
+)
+from actions.profile import get_profile
+from actions.rasa_io import latest_question, send, session_user_events
+from actions.screening import screening_answer
+from actions.validators import (
+    clean_name,
+    concern,
+    consultation_format,
+    contact_method,
+    contact_methods_for,
+    field_to_change,
+    free_text,
+    is_adult,
+    parse_contact,
+    wants_to_stop,
+    yes_or_no,
+)
+
+logger = logging.getLogger(__name__)
+
+FORM = "consultation_form"
+QUESTION_SLOTS = [
+    "adult",
+    "consent",
+    "client_name",
+    "contact_details",
+    "consultation_format",
+    "preferred_times",
+    "contact_method",
+    "concern",
+    "screening",
+    "field_to_change",
+    "confirmed",
+]
+# Set by the checks, not asked.
+DERIVED_SLOTS = [
+    "phone",
+    "email",
+    "preferred_dates",
+    "concern_detail",
+    "screening_note",
+    "consent_version",
+    "consent_given_at",
+    "change_requested",
+    "failed_slot",
+    "failed_count",
+    "consultation_outcome",
+]
+# What changing one answer at the read-back clears, so that question is asked again.
+CLEARED_BY_CHANGE = {
+    "client_name": ["client_name"],
+    "contact_details": ["contact_details", "phone", "email", "contact_method"],
+    "consultation_format": ["consultation_format"],
+    "preferred_times": ["preferred_times", "preferred_dates"],
+    "contact_method": ["contact_method"],
+    "concern": ["concern", "concern_detail"],
+    "screening": ["screening", "screening_note"],
+}
+# A message inside the form counts as a question (answered, then the form asks again) only when
+# the NLU is this sure of an FAQ intent and the message is phrased as a question: answers such as
+# "Saturday mornings" often get an FAQ intent too.
+QUESTION_CONFIDENCE = 0.7
+_QUESTION_SHAPE = re.compile(
+    r"\?\s*$|^\s*(what|whats|what's|how|hows|does|do|can|could|is|are|will|would|should|when|where|why|who|which)\b",
+    re.IGNORECASE,
+)
+FAQ_INTENTS = frozenset(intent for intent in ANSWERS if intent.startswith("ask_"))
+HUMAN_INTENT = "request_human"
+ERASE_INTENT = "delete_my_data"
+BOOK_INTENT = "book_consultation"
+HUMAN_CONFIDENCE = 0.8
+
+
+def is_question(intent: str, confidence: float, text: str) -> bool:
+    """A question about SMP or the clinic, rather than an answer to the form's question."""
+    return intent in FAQ_INTENTS and confidence >= QUESTION_CONFIDENCE and bool(_QUESTION_SHAPE.search(text or ""))
+
+
+class ValidateConsultationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_consultation_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _starting(tracker) and not tracker.get_slot("consent"):  # not when coming back to confirm
+            send(dispatcher, [Reply("utter_consultation_intro", intro_values(get_profile()))])
+        return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if tracker.get_slot("consultation_outcome"):
+            return []
+        slots = ["adult", "consent", "client_name", "contact_details", "consultation_format", "preferred_times"]
+        if len(contact_methods_for(tracker.get_slot("phone"), tracker.get_slot("email"))) > 1:
+            slots.append("contact_method")
+        slots += ["concern", "screening"]
+        if tracker.get_slot("change_requested"):
+            slots.append("field_to_change")
+        return slots + ["confirmed"]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        """Always names the next question (the SDK leaves it to Rasa when our list equals the domain's)."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet("requested_slot", next((slot for slot in required if tracker.slots.get(slot) is None), None))
+
+    # --- details the client gave before the form started ---------------------------------------
+    async def extract_client_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("client_name") or not _starting(tracker):
+            return {}
+        for event in reversed(session_user_events(tracker)):
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent not in ("greet", "inform", "book_consultation"):
+                continue
+            for entity in (event.get("parse_data") or {}).get("entities") or []:
+                if entity.get("entity") == "PERSON" and clean_name(str(entity.get("value"))):
+                    return {"client_name": entity["value"]}
+        return {}
+
+    async def extract_concern(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("concern") or not _starting(tracker):
+            return {}
+        for event in reversed(session_user_events(tracker)):
+            values = [
+                str(entity.get("value"))
+                for entity in (event.get("parse_data") or {}).get("entities") or []
+                if entity.get("entity") in ("treatment", "condition")
+            ]
+            found = concern("", values)
+            if found:
+                return {"concern": found}
+        return {}
+
+    # --- each question ---------------------------------------------------------------------------
+    async def validate_adult(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        message = latest_question(tracker)
+        adult = is_adult(message.intent, message.text)
+        if adult is None:
+            return self._wrong("adult", dispatcher, tracker)
+        if not adult:
+            send(dispatcher, [Reply("utter_under_18")])
+            return {"adult": False, "consultation_outcome": "under_18", **_accepted()}
+        return {"adult": True, **_accepted()}
+
+    async def validate_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        message = latest_question(tracker)
+        agreed = yes_or_no(message.intent, message.text)
+        if agreed is None:
+            return self._wrong("consent", dispatcher, tracker)
+        if not agreed:
+            send(dispatcher, [Reply("utter_consent_refused", clinic_values(get_profile()))])
+            return {"consent": False, "consultation_outcome": "no_consent", **_accepted()}
+        return {
+            "consent": True,
+            "consent_version": consent_version(_response_text(domain, "utter_ask_consent")),
+            "consent_given_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            **_accepted(),
+        }
+
+    async def validate_client_name(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        name = clean_name(str(value or ""))
+        if name is None:
+            return self._wrong("client_name", dispatcher, tracker)
+        return {"client_name": name, **_accepted()}
+
+    async def validate_contact_details(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        contact = parse_contact(str(value or ""))
+        if not contact.found:
+            variant = f"utter_wrong_contact_details_{contact.problem}" if contact.problem else None
+            return self._wrong("contact_details", dispatcher, tracker, variant)
+        methods = contact_methods_for(contact.phone, contact.email)
+        chosen = tracker.get_slot("contact_method")
+        return {
+            "contact_details": " / ".join(v for v in (contact.phone, contact.email) if v),
+            "phone": contact.phone,
+            "email": contact.email,
+            "contact_method": chosen if chosen in methods else (methods[0] if len(methods) == 1 else None),
+            **_accepted(),
+        }
+
+    async def validate_consultation_format(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        chosen = consultation_format(str(value or ""))
+        if chosen is None:
+            return self._wrong("consultation_format", dispatcher, tracker)
+        return {"consultation_format": chosen, **_accepted()}
+
+    async def validate_preferred_times(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        times = free_text(str(value or ""))
+        if times is None:
+            return self._wrong("preferred_times", dispatcher, tracker)
+        return {"preferred_times": times, "preferred_dates": latest_question(tracker).values("DATE"), **_accepted()}
+
+    async def validate_contact_method(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        chosen = contact_method(str(value or ""))
+        if chosen not in contact_methods_for(tracker.get_slot("phone"), tracker.get_slot("email")):
+            return self._wrong("contact_method", dispatcher, tracker)
+        return {"contact_method": chosen, **_accepted()}
+
+    async def validate_concern(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "concern":  # filled before the form, from entities
+            return {"concern": value}
+        text = free_text(str(value or ""))
+        message = latest_question(tracker)
+        found = concern(text or "", message.values("treatment") + message.values("condition"))
+        if found is None and text is None:
+            return self._wrong("concern", dispatcher, tracker)
+        if found is None or found == "other":
+            detail = None if found == "other" and re.fullmatch(r"(?i)something else|other", text or "") else text
+            return {"concern": "other", "concern_detail": detail, **_accepted()}
+        return {"concern": found, "concern_detail": None, **_accepted()}
+
+    async def validate_screening(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        message = latest_question(tracker)
+        flags = screening_answer(message.intent, message.text)
+        if flags is None:
+            return self._wrong("screening", dispatcher, tracker)
+        if flags:
+            send(dispatcher, [Reply("utter_screening_flagged")])
+        note = free_text(message.text) if flags and flags != ["unspecified"] else None
+        return {"screening": flags, "screening_note": note, **_accepted()}
+
+    async def validate_confirmed(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        message = latest_question(tracker)
+        if re.search(r"\b(change|edit|correct|wrong|amend|update|fix)\b", message.text, re.IGNORECASE):
+            field = field_to_change(message.text)
+            if field:  # "change my phone number": straight to that question
+                return {"confirmed": None, **_clear(field), **_accepted()}
+            return {"confirmed": None, "change_requested": True, **_accepted()}
+        if yes_or_no(message.intent, message.text):
+            return {"confirmed": True, "consultation_outcome": "confirmed", **_accepted()}
+        return self._wrong("confirmed", dispatcher, tracker)
+
+    async def validate_field_to_change(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        field = field_to_change(str(value or ""))
+        if field is None:
+            return self._wrong("field_to_change", dispatcher, tracker)
+        return {"field_to_change": None, "change_requested": None, **_clear(field), **_accepted()}
+
+    # --- shared steps ----------------------------------------------------------------------------
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Checks for a stop, a person or a question before reading the answer to the open question."""
+        requested = tracker.get_slot("requested_slot")
+        if requested and requested in tracker.slots_to_validate():
+            interrupted = self._interruption(requested, dispatcher, tracker)
+            if interrupted is not None:
+                return [SlotSet(slot, value) for slot, value in interrupted.items()]
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
+    def _interruption(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[Text, Any]]:
+        """Stop, a person, or a question instead of an answer: what to do, or None to read the answer."""
+        message = latest_question(tracker)
+        intent, confidence, text = message.intent, message.confidence, message.text
+        if intent == ERASE_INTENT and confidence >= HUMAN_CONFIDENCE:
+            return {slot: None, "consultation_outcome": "erase"}
+        if wants_to_stop(intent, text, confidence):
+            send(dispatcher, [Reply("utter_consultation_cancelled")])
+            return {slot: None, "consultation_outcome": "cancelled"}
+        if intent == HUMAN_INTENT and confidence >= HUMAN_CONFIDENCE:
+            return {slot: None, "consultation_outcome": "handoff"}
+        if is_question(intent, confidence, text):
+            send(dispatcher, answer(message, get_profile()))
+            return {slot: None}
+        if intent == BOOK_INTENT and text.startswith("/"):  # the booking button again: just carry on
+            return {slot: None}
+        return None
+
+    def _wrong(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, response: Optional[str] = None) -> Dict[Text, Any]:
+        """Says what was wrong; the second time in a row, explains and offers a person."""
+        count = int(tracker.get_slot("failed_count") or 0) + 1 if tracker.get_slot("failed_slot") == slot else 1
+        send(dispatcher, [Reply(response or f"utter_wrong_{slot}")])
+        if count >= 2:
+            send(dispatcher, [Reply(f"utter_explain_{slot}"), Reply("utter_consultation_stuck")])
+            return {slot: None, "failed_slot": None, "failed_count": None}
+        return {slot: None, "failed_slot": slot, "failed_count": count}
+
+
+def _starting(tracker: Tracker) -> bool:
+    """The form is being activated: no question is open yet.
+
+    (Rasa hands the validation action a tracker that already shows the form as active, so the
+    active loop cannot tell; the open question can.)
+    """
+    return tracker.get_slot("requested_slot") is None
+
+
+def _accepted() -> Dict[Text, Any]:
+    return {"failed_slot": None, "failed_count": None}
+
+
+def _clear(field: str) -> Dict[Text, Any]:
+    return {slot: None for slot in CLEARED_BY_CHANGE[field]}
+
+
+def _response_text(domain: DomainDict, response: str) -> str:
+    variations = (domain.get("responses") or {}).get(response) or [{}]
+    return variations[0].get("text") or ""
+
+
+# --- asking the questions that need the profile or earlier answers ------------------------------
+class ActionAskConsent(Action):
+    def name(self) -> Text:
+        return "action_ask_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        send(dispatcher, [Reply("utter_ask_consent", consent_values(get_profile()))])
+        return []
+
+
+class ActionAskContactMethod(Action):
+    def name(self) -> Text:
+        return "action_ask_contact_method"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        with_email = "email" in contact_methods_for(tracker.get_slot("phone"), tracker.get_slot("email"))
+        send(dispatcher, [Reply("utter_ask_contact_method_any" if with_email else "utter_ask_contact_method_phone")])
+        return []
+
+
+class ActionAskConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        send(dispatcher, [Reply("utter_ask_confirmed", summary_values(tracker.slots))])
+        return []
+
+
+# --- the end of the form ------------------------------------------------------------------------
+class ActionSubmitConsultation(Action):
+    """Stores a confirmed request (once), hands off if asked, and clears the form's slots."""
+
+    def name(self) -> Text:
+        return "action_submit_consultation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        outcome = tracker.get_slot("consultation_outcome")
+        if outcome == "handoff":
+            return _cleared() + [FollowupAction("action_request_human")]
+        if outcome == "erase":
+            return _cleared() + [FollowupAction("utter_ask_delete_confirmation")]
+        if outcome != "confirmed":
+            return _cleared()
+        profile = get_profile()
+        try:
+            clinic_records.submit(tracker, idempotency_key(tracker))
+        except Exception:  # noqa: BLE001 - any storage failure: tell the client, keep the answers
+            logger.exception("Could not store a consultation request")
+            send(dispatcher, [Reply("utter_consultation_not_saved", clinic_values(profile))])
+            return [SlotSet("confirmed", None), SlotSet("consultation_outcome", None)]
+        slots = tracker.slots
+        link = booking_link(profile, slots.get("client_name"), slots.get("email"))
+        send(
+            dispatcher,
+            [
+                Reply("utter_consultation_submitted", submitted_values(profile, slots)),
+                Reply("utter_booking_link", {"booking_link": link}),
+            ],
+        )
+        return _cleared()
+
+
+def _cleared() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in QUESTION_SLOTS + DERIVED_SLOTS]
+
+
+def idempotency_key(tracker: Tracker) -> str:
+    """The same for every run of one completed form (a retried action, a second confirm)."""
+    started = next(
+        (
+            event.get("timestamp")
+            for event in reversed(tracker.events)
+            if event.get("event") == "active_loop" and event.get("name") == FORM
+        ),
+        None,
+    )
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"smp-consult:{tracker.sender_id}:{started}"))

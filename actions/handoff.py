@@ -1,0 +1,58 @@
+"""Handing the chat to a person.
+
+The hand-off is recorded in the clinic database (the staff console's queue), the client is told
+honestly when a person will reply (now, within the usual time, or when the clinic next opens),
+and the assistant pauses itself for this conversation: Rasa keeps storing the client's messages
+but stops answering them until staff hand the conversation back (`make resume SENDER=...`, or
+Rasa's HTTP API: POST /conversations/<id>/tracker/events with {"event": "resume"}).
+"""
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import clinic_records
+from actions.answers import Reply, clinic_values
+from actions.opening_times import describe_opening, is_open, next_opening
+from actions.profile import ClinicProfile, get_profile
+from actions.rasa_io import send
+
+logger = logging.getLogger(__name__)
+
+
+def handoff_reply(profile: ClinicProfile, now: datetime) -> Reply:
+    """What to tell the client about when a person will reply."""
+    values = clinic_values(profile)
+    if is_open(profile, now):
+        return Reply("utter_handoff_open", {**values, "reply_minutes": profile.handoff_reply_minutes})
+    opens = next_opening(profile, now)
+    when = describe_opening(profile, opens, now) if opens else "next"
+    return Reply("utter_handoff_closed", {**values, "next_opening": when})
+
+
+async def hand_off(
+    dispatcher: CollectingDispatcher, tracker: Tracker, now: Optional[datetime] = None
+) -> List[EventType]:
+    profile = get_profile()
+    try:
+        clinic_records.hand_off(tracker.sender_id, tracker.get_latest_input_channel() or "unknown")
+    except Exception:  # noqa: BLE001 - the team would never see it: say so and stay on
+        logger.exception("Could not record a hand-off request")
+        send(dispatcher, [Reply("utter_handoff_failed", clinic_values(profile))])
+        return []
+    send(dispatcher, [handoff_reply(profile, now or datetime.now(timezone.utc))])
+    return [ConversationPaused()]
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        return await hand_off(dispatcher, tracker)

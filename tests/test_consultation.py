@@ -1,0 +1,386 @@
+"""The consultation form, one answer at a time: validate_consultation_form run as Rasa runs it."""
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import clinic_records
+from actions.consultation import (
+    ActionAskConfirmed,
+    ActionAskConsent,
+    ActionAskContactMethod,
+    ActionSubmitConsultation,
+    ValidateConsultationForm,
+    idempotency_key,
+    is_question,
+)
+from records.db import make_engine, migrate
+from records.models import ConsultationRequest, OutboxEntry
+from tests.factories import user_event
+
+FORM = "consultation_form"
+CONSENTED = {
+    "adult": True,
+    "consent": True,
+    "consent_version": "consent-abc",
+    "consent_given_at": "2026-11-23T10:00:00+00:00",
+}
+COMPLETE = {
+    **CONSENTED,
+    "client_name": "Zoë O'Brien-Smith",
+    "contact_details": "+447911123456 / zoe@example.com",
+    "phone": "+447911123456",
+    "email": "zoe@example.com",
+    "consultation_format": "video",
+    "preferred_times": "weekday evenings",
+    "preferred_dates": [],
+    "contact_method": "text",
+    "concern": "crown",
+    "screening": [],
+}
+
+
+def form_tracker(
+    text: str,
+    intent: str = "inform",
+    slots: Optional[Dict[str, Any]] = None,
+    requested: Optional[str] = None,
+    confidence: float = 0.95,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    earlier_events: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    """The tracker the validation action gets: the answer, then the form's slot candidate.
+
+    As Rasa sends it: the form shows as the active loop even while it is being activated; then
+    no question is open yet (no requested_slot).
+    """
+    slots = dict(slots or {})
+    message = {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [], "text": text}
+    user = user_event(intent, text, entities)
+    user["parse_data"]["intent"]["confidence"] = confidence
+    events = list(earlier_events or []) + [user]
+    if requested:
+        slots["requested_slot"] = requested
+        events.append({"event": "slot", "name": requested, "value": text})
+        slots[requested] = text
+    return Tracker(
+        sender_id="form-test",
+        slots=slots,
+        latest_message=message,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": FORM},
+        latest_action_name="action_listen",
+    )
+
+
+async def answer(domain, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = await ValidateConsultationForm().run(dispatcher, tracker, domain.as_dict())
+    slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+    return slots, [message["response"] for message in dispatcher.messages]
+
+
+# --- the order of questions ---------------------------------------------------------------------
+async def test_starting_introduces_and_asks_the_age_first(domain):
+    slots, said = await answer(domain, form_tracker("/book_consultation", "book_consultation"))
+    assert said == ["utter_consultation_intro"]
+    assert slots["requested_slot"] == "adult"
+
+
+async def test_a_name_and_concern_given_earlier_are_not_asked_again(domain):
+    earlier = [
+        user_event("greet", "hi I'm Sam Taylor", [{"entity": "PERSON", "value": "Sam Taylor"}]),
+        user_event("ask_cost", "how much for the crown?", [{"entity": "treatment", "value": "crown"}]),
+    ]
+    tracker = form_tracker("I'd like to book", "book_consultation", earlier_events=earlier)
+    slots, _ = await answer(domain, tracker)
+    assert slots["client_name"] == "Sam Taylor"
+    assert slots["concern"] == "crown"
+    assert slots["requested_slot"] == "adult"
+
+
+async def test_a_person_named_in_a_question_is_not_taken_as_the_clients_name(domain):
+    earlier = [user_event("ask_credentials", "how experienced is Jordan Hale?", [{"entity": "PERSON", "value": "Jordan Hale"}])]
+    slots, _ = await answer(domain, form_tracker("book", "book_consultation", earlier_events=earlier))
+    assert "client_name" not in slots
+
+
+@pytest.mark.parametrize(
+    "filled, next_slot",
+    [
+        ({}, "adult"),
+        ({"adult": True}, "consent"),
+        (CONSENTED, "client_name"),
+        ({**CONSENTED, "client_name": "Sam"}, "contact_details"),
+        ({**COMPLETE, "contact_method": None}, "contact_method"),
+        ({**COMPLETE, "concern": None}, "concern"),
+        ({**COMPLETE, "screening": None}, "screening"),
+        (COMPLETE, "confirmed"),
+        ({**COMPLETE, "change_requested": True}, "field_to_change"),
+    ],
+)
+async def test_next_question(domain, filled, next_slot):
+    slots, _ = await answer(domain, form_tracker("", slots=filled))
+    assert slots["requested_slot"] == next_slot
+
+
+async def test_an_email_alone_needs_no_contact_method_question(domain):
+    slots, _ = await answer(domain, form_tracker("sam@example.com", slots={**CONSENTED, "client_name": "Sam"}, requested="contact_details"))
+    assert slots["email"] == "sam@example.com"
+    assert slots["contact_method"] == "email"
+    assert slots["requested_slot"] == "consultation_format"
+
+
+# --- age and consent ------------------------------------------------------------------------------
+async def test_under_18_ends_the_form_kindly(domain):
+    slots, said = await answer(domain, form_tracker("I'm 16", requested="adult"))
+    assert said == ["utter_under_18"]
+    assert slots["consultation_outcome"] == "under_18"
+    assert slots["requested_slot"] is None
+
+
+async def test_consent_refused_ends_before_any_health_question(domain):
+    slots, said = await answer(domain, form_tracker("/deny", "deny", slots={"adult": True}, requested="consent"))
+    assert said == ["utter_consent_refused"]
+    assert slots["consultation_outcome"] == "no_consent"
+    assert slots["requested_slot"] is None
+
+
+async def test_consent_is_recorded_with_its_wording_version_and_time(domain):
+    slots, _ = await answer(domain, form_tracker("/affirm", "affirm", slots={"adult": True}, requested="consent"))
+    assert slots["consent"] is True
+    assert slots["consent_version"].startswith("consent-") and len(slots["consent_version"]) == 20
+    assert slots["consent_given_at"].endswith("+00:00")
+    assert slots["requested_slot"] == "client_name"
+
+
+# --- wrong answers ---------------------------------------------------------------------------------
+async def test_a_wrong_answer_says_what_is_wrong_and_asks_again(domain):
+    slots, said = await answer(domain, form_tracker("07911 12", slots={**CONSENTED, "client_name": "Sam"}, requested="contact_details"))
+    assert said == ["utter_wrong_contact_details_phone"]
+    assert slots["contact_details"] is None
+    assert (slots["failed_slot"], slots["failed_count"]) == ("contact_details", 1)
+    assert slots["requested_slot"] == "contact_details"
+
+
+async def test_a_second_wrong_answer_explains_and_offers_a_person(domain):
+    filled = {**CONSENTED, "client_name": "Sam", "failed_slot": "contact_details", "failed_count": 1}
+    slots, said = await answer(domain, form_tracker("no idea", slots=filled, requested="contact_details"))
+    assert said == ["utter_wrong_contact_details", "utter_explain_contact_details", "utter_consultation_stuck"]
+    assert slots["failed_count"] is None  # a third try starts counting again: no loop of explanations
+    assert slots["requested_slot"] == "contact_details"
+
+
+async def test_a_wrong_answer_to_another_question_starts_a_new_count(domain):
+    filled = {**CONSENTED, "failed_slot": "adult", "failed_count": 1}
+    slots, said = await answer(domain, form_tracker("12345", slots=filled, requested="client_name"))
+    assert said == ["utter_wrong_client_name"]
+    assert (slots["failed_slot"], slots["failed_count"]) == ("client_name", 1)
+
+
+# --- leaving, a person, questions --------------------------------------------------------------------
+@pytest.mark.parametrize("text, intent", [("stop", "stop"), ("cancel", "inform"), ("/stop", "stop")])
+async def test_stop_leaves_and_stores_nothing(domain, text, intent):
+    slots, said = await answer(domain, form_tracker(text, intent, slots=COMPLETE, requested="confirmed"))
+    assert said == ["utter_consultation_cancelled"]
+    assert slots["consultation_outcome"] == "cancelled"
+    assert slots["requested_slot"] is None
+
+
+async def test_asking_for_a_person_ends_the_form_for_the_hand_off(domain):
+    slots, said = await answer(domain, form_tracker("can I talk to a real person", "request_human", slots=CONSENTED, requested="client_name"))
+    assert said == []
+    assert slots["consultation_outcome"] == "handoff"
+    assert slots["requested_slot"] is None
+
+
+async def test_a_question_inside_the_form_is_answered_and_the_form_resumes(domain):
+    tracker = form_tracker("does it hurt?", "ask_pain", slots=CONSENTED, requested="client_name")
+    slots, said = await answer(domain, tracker)
+    assert said == ["utter_pain"]
+    assert slots["client_name"] is None
+    assert "failed_slot" not in slots
+    assert slots["requested_slot"] == "client_name"
+
+
+async def test_a_question_about_opening_hours_while_choosing_times(domain):
+    filled = {**COMPLETE, "preferred_times": None}
+    slots, said = await answer(domain, form_tracker("when are you open?", "ask_opening_hours", slots=filled, requested="preferred_times"))
+    assert said == ["utter_opening_hours"]
+    assert slots["requested_slot"] == "preferred_times"
+
+
+async def test_an_answer_that_sounds_like_a_topic_is_still_an_answer(domain):
+    filled = {**COMPLETE, "preferred_times": None}
+    slots, said = await answer(domain, form_tracker("Saturday mornings", "ask_opening_hours", slots=filled, requested="preferred_times"))
+    assert said == []
+    assert slots["preferred_times"] == "Saturday mornings"
+
+
+async def test_the_booking_button_inside_the_form_just_carries_on(domain):
+    slots, said = await answer(domain, form_tracker("/book_consultation", "book_consultation", slots=CONSENTED, requested="client_name"))
+    assert said == [] and "failed_slot" not in slots
+    assert slots["requested_slot"] == "client_name"
+
+
+@pytest.mark.parametrize(
+    "intent, confidence, text, question",
+    [("ask_pain", 0.95, "does it hurt?", True), ("ask_cost", 0.9, "how much is it", True),
+     ("ask_cost", 0.5, "how much is it?", False), ("ask_opening_hours", 0.95, "Saturday mornings", False),
+     ("inform", 0.99, "what?", False)],
+)
+def test_is_question(intent, confidence, text, question):
+    assert is_question(intent, confidence, text) is question
+
+
+# --- screening ------------------------------------------------------------------------------------
+async def test_a_yes_to_screening_flags_and_explains_but_never_blocks(domain):
+    filled = {**COMPLETE, "screening": None}
+    slots, said = await answer(domain, form_tracker("I take warfarin", slots=filled, requested="screening"))
+    assert said == ["utter_screening_flagged"]
+    assert slots["screening"] == ["blood_thinners"]
+    assert slots["screening_note"] == "I take warfarin"
+    assert slots["requested_slot"] == "confirmed"
+
+
+async def test_none_of_these(domain):
+    slots, said = await answer(domain, form_tracker("None of these", slots={**COMPLETE, "screening": None}, requested="screening"))
+    assert said == [] and slots["screening"] == []
+
+
+# --- read-back and changes ------------------------------------------------------------------------------
+async def test_confirm_completes_the_form(domain):
+    slots, _ = await answer(domain, form_tracker("/affirm", "affirm", slots=COMPLETE, requested="confirmed"))
+    assert slots["confirmed"] is True
+    assert slots["consultation_outcome"] == "confirmed"
+    assert slots["requested_slot"] is None
+
+
+async def test_change_something_asks_which_then_that_question_then_the_summary(domain):
+    slots, _ = await answer(domain, form_tracker("Change something", slots=COMPLETE, requested="confirmed"))
+    assert slots["change_requested"] is True and slots["requested_slot"] == "field_to_change"
+
+    after_choice = {**COMPLETE, "change_requested": True}
+    slots, _ = await answer(domain, form_tracker("Contact details", slots=after_choice, requested="field_to_change"))
+    assert slots["phone"] is None and slots["email"] is None and slots["contact_method"] is None
+    assert slots["requested_slot"] == "contact_details"
+
+    corrected = {**COMPLETE, "contact_details": None, "phone": None, "email": None, "contact_method": None}
+    slots, _ = await answer(domain, form_tracker("sam.new@example.com", slots=corrected, requested="contact_details"))
+    assert slots["email"] == "sam.new@example.com" and slots["contact_method"] == "email"
+    assert slots["requested_slot"] == "confirmed"
+
+
+async def test_naming_the_field_goes_straight_to_it(domain):
+    slots, _ = await answer(domain, form_tracker("change my name please", slots=COMPLETE, requested="confirmed"))
+    assert slots["client_name"] is None
+    assert slots["requested_slot"] == "client_name"
+
+
+# --- the questions that need the profile ------------------------------------------------------------------
+async def test_consent_question_names_the_data_purpose_retention_and_privacy_notice(domain, profile):
+    dispatcher = CollectingDispatcher()
+    await ActionAskConsent().run(dispatcher, form_tracker(""), domain.as_dict())
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_consent"
+    assert message["retention_days"] == profile.retention_days
+    assert message["privacy_notice_url"] == profile.privacy_notice_url
+
+
+@pytest.mark.parametrize(
+    "email, response", [(None, "utter_ask_contact_method_phone"), ("a@example.com", "utter_ask_contact_method_any")]
+)
+async def test_contact_method_choices_follow_the_details(domain, email, response):
+    dispatcher = CollectingDispatcher()
+    await ActionAskContactMethod().run(dispatcher, form_tracker("", slots={"phone": "+447911123456", "email": email}), domain.as_dict())
+    assert [m["response"] for m in dispatcher.messages] == [response]
+
+
+async def test_read_back_lists_every_answer(domain):
+    dispatcher = CollectingDispatcher()
+    await ActionAskConfirmed().run(dispatcher, form_tracker("", slots={**COMPLETE, "screening": ["pregnancy"]}), domain.as_dict())
+    [message] = dispatcher.messages
+    assert message["client_name"] == "Zoë O'Brien-Smith"
+    assert message["contact_summary"] == "+447911123456 and zoe@example.com"
+    assert message["format_label"] == "by video call"
+    assert message["method_label"] == "text message"
+    assert message["concern_label"] == "crown"
+    assert "pregnancy" in message["screening_label"]
+
+
+# --- submitting -----------------------------------------------------------------------------------------
+@pytest.fixture
+def clinic_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    migrate(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("BOOKING_WEBHOOK_URL", "")
+    clinic_records.connection.cache_clear()
+    yield make_engine(url)
+    clinic_records.connection.cache_clear()
+
+
+def confirmed_tracker(slots: Dict[str, Any]) -> Tracker:
+    tracker = form_tracker("/affirm", "affirm", slots={**slots, "confirmed": True, "consultation_outcome": "confirmed"})
+    tracker.events.insert(0, {"event": "active_loop", "name": FORM, "timestamp": 1763900000.5})
+    return tracker
+
+
+async def submit(domain, tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitConsultation().run(dispatcher, tracker, domain.as_dict())
+    return events, dispatcher.messages
+
+
+async def test_confirmed_request_is_stored_once_with_its_outbox_entry(domain, clinic_db, profile):
+    tracker = confirmed_tracker({**COMPLETE, "screening": ["blood_thinners"], "screening_note": "I take warfarin"})
+    events, messages = await submit(domain, tracker)
+    assert [m["response"] for m in messages] == ["utter_consultation_submitted", "utter_booking_link"]
+    assert messages[0]["response_time"] == profile.consultation.response_time
+    assert messages[1]["booking_link"] == "https://pendle-scalp-studio.example/book?name=Zo%C3%AB%20O%27Brien-Smith&email=zoe%40example.com"
+    assert all(event["value"] is None for event in events if event["event"] == "slot")
+
+    await submit(domain, tracker)  # a retried action or a second confirm
+    from sqlalchemy.orm import Session
+
+    with Session(clinic_db) as session:
+        [request] = session.query(ConsultationRequest).all()
+        assert request.idempotency_key == idempotency_key(tracker)
+        assert (request.name, request.phone, request.contact_method) == ("Zoë O'Brien-Smith", "+447911123456", "text")
+        assert request.screening_flags == ["blood_thinners"] and request.flagged
+        assert request.consent_version == "consent-abc" and request.status == "new"
+        assert [entry.kind for entry in session.query(OutboxEntry).all()] == ["webhook"]
+
+
+async def test_a_storage_failure_is_told_and_keeps_the_answers(domain, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    clinic_records.connection.cache_clear()
+    events, messages = await submit(domain, confirmed_tracker(COMPLETE))
+    clinic_records.connection.cache_clear()
+    assert [m["response"] for m in messages] == ["utter_consultation_not_saved"]
+    cleared = {event["name"] for event in events if event["event"] == "slot"}
+    assert cleared == {"confirmed", "consultation_outcome"}  # everything else is kept for "Try again"
+
+
+@pytest.mark.parametrize("outcome", ["cancelled", "under_18", "no_consent"])
+async def test_other_endings_store_nothing_and_clear_the_form(domain, clinic_db, outcome):
+    tracker = form_tracker("", slots={**COMPLETE, "consultation_outcome": outcome})
+    events, messages = await submit(domain, tracker)
+    assert messages == []
+    assert all(event["value"] is None for event in events if event["event"] == "slot")
+    from sqlalchemy.orm import Session
+
+    with Session(clinic_db) as session:
+        assert session.query(ConsultationRequest).count() == 0
+
+
+@pytest.mark.parametrize("outcome, followup", [("handoff", "action_request_human"), ("erase", "utter_ask_delete_confirmation")])
+async def test_handoff_and_erasure_continue_after_the_form(domain, outcome, followup):
+    events, _ = await submit(domain, form_tracker("", slots={**COMPLETE, "consultation_outcome": outcome}))
+    assert {"event": "followup", "name": followup} in [
+        {key: event.get(key) for key in ("event", "name")} for event in events
+    ]
