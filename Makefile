@@ -11,13 +11,17 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 # The held-out NLU test set must reach this intent accuracy or `make test` fails.
 MIN_NLU_ACCURACY ?= 0.92
 
-.PHONY: help install validate train run shell test pytest test-stories test-nlu eval eval-baseline bench clean
+.PHONY: help install migrate validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
 
 install: ## Create .venv with Python 3.10 and install pinned requirements and the spaCy model (PYTHON=... to choose)
 	@bash scripts/install.sh
+	@$(VENV)/bin/python scripts/local_secrets.py
+
+migrate: install ## Create or upgrade the clinic database's tables (DATABASE_URL; alembic)
+	$(WITH_ENV) python -m records.cli migrate
 
 validate: install ## Check the training data and domain (rasa data validate --fail-on-warnings)
 	@mkdir -p results
@@ -30,13 +34,25 @@ $(MODEL): $(TRAINING_INPUTS)
 	$(WITH_ENV) rasa train --fixed-model-name smp-consult --out models
 	@touch $(MODEL)
 
-run: install $(MODEL) ## Start the action server (5055) and the Rasa server (5005: REST and socket.io); Ctrl-C stops both
-	@$(WITH_ENV) bash -c 'echo "Rasa server:   http://localhost:$$RASA_PORT  (REST: /webhooks/rest/webhook, socket.io: /socket.io)"; \
-		echo "Action server: http://localhost:$$ACTION_SERVER_PORT  (health: /health)"; echo "Ctrl-C stops both."'
+run: install migrate $(MODEL) ## Start the Rasa server (5005: REST, socket.io), the action server (5055) and the delivery worker; Ctrl-C stops all
+	@$(WITH_ENV) bash -c 'echo "Rasa server:     http://localhost:$$RASA_PORT  (REST: /webhooks/rest/webhook, socket.io: /socket.io)"; \
+		echo "Action server:   http://localhost:$$ACTION_SERVER_PORT  (health: /health)"; \
+		if [ -n "$$BOOKING_WEBHOOK_URL" ]; then echo "Delivery worker: sends consultation requests to $$BOOKING_WEBHOOK_URL"; \
+		else echo "Delivery worker: BOOKING_WEBHOOK_URL is not set, so requests wait in the outbox"; fi; \
+		echo "Ctrl-C stops them all."'
 	$(WITH_ENV) honcho start --env /dev/null -f Procfile
 
-shell: install $(MODEL) ## Talk to the assistant in this terminal
+shell: install migrate $(MODEL) ## Talk to the assistant in this terminal
 	$(WITH_ENV) bash scripts/shell.sh
+
+resume: install ## Hand a paused conversation back to the assistant: make resume SENDER=<conversation id>
+	$(WITH_ENV) python -m scripts.resume "$(SENDER)"
+
+erase: install migrate ## Erase one conversation and its requests (staff): make erase SENDER=<conversation id>
+	$(WITH_ENV) python -m records.cli erase "$(SENDER)"
+
+purge: install migrate ## Delete conversations and requests older than the retention period (profile or RETENTION_DAYS)
+	$(WITH_ENV) python -m records.cli purge
 
 test: validate $(MODEL) pytest test-stories test-nlu ## Everything CI runs: validation, training, pytest, conversation tests, NLU test set
 	@echo "make test: all checks passed."

@@ -1,10 +1,13 @@
-"""Starts the action server and the Rasa server as `make run` does, for tests and benchmarks.
+"""Starts the servers as `make run` does, for tests and benchmarks: the clinic database is
+migrated, then the action server, the Rasa server (with its HTTP API) and, if asked, the delivery
+worker start on free ports with their data in `workdir`.
 
     with Stack(model, tmp_dir) as stack:
         stack.say("sender-1", "does it hurt?")
 """
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -31,12 +34,15 @@ class StackError(RuntimeError):
 
 class Stack:
     def __init__(self, model: Path, workdir: Path, tracker_store_url: Optional[str] = None,
-                 env: Optional[Dict[str, str]] = None) -> None:
+                 env: Optional[Dict[str, str]] = None, delivery: bool = False) -> None:
         self.model = Path(model)
         self.workdir = Path(workdir)
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.tracker_store_url = tracker_store_url or f"sqlite:///{self.workdir / 'tracker.db'}"
+        self.database_url = f"sqlite:///{self.workdir / 'clinic.db'}"
+        self.api_token = secrets.token_hex(16)
+        self.delivery = delivery
         self.extra_env = env or {}
         self.processes: Dict[str, subprocess.Popen] = {}
 
@@ -50,6 +56,9 @@ class Stack:
             RASA_TELEMETRY_ENABLED="false",
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
             TRACKER_STORE_URL=self.tracker_store_url,
+            DATABASE_URL=self.database_url,
+            RASA_API_TOKEN=self.api_token,
+            RASA_URL=self.url,
             PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         )
         env.update(self.extra_env)
@@ -81,11 +90,17 @@ class Stack:
         if not self.model.is_file():
             raise StackError(f"no trained model at {self.model}: run `make train` first")
         self.workdir.mkdir(parents=True, exist_ok=True)
+        migrated = subprocess.run([sys.executable, "-m", "records.cli", "migrate"], cwd=ROOT, env=self._env(),
+                                  capture_output=True, text=True)
+        if migrated.returncode != 0:
+            raise StackError(f"the clinic database could not be migrated:\n{migrated.stderr[-3000:]}")
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(self.action_port)])
         self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(self.model),
                              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                             "--port", str(self.rasa_port)])
+                             "--port", str(self.rasa_port), "--enable-api", f"--auth-token={self.api_token}"])
+        if self.delivery:
+            self._spawn("delivery", [sys.executable, "-m", "records.delivery"])
         self._wait("actions", f"http://127.0.0.1:{self.action_port}/health", timeout)
         self._wait("rasa", f"{self.url}/", timeout)
         return self
@@ -101,6 +116,17 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
+
+    def run(self, *command: str) -> subprocess.CompletedProcess:
+        """Runs a project command (e.g. `python -m scripts.resume ID`) against this stack."""
+        return subprocess.run(list(command), cwd=ROOT, env=self._env(), capture_output=True, text=True, timeout=120)
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa's HTTP API returns it."""
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker",
+                                params={"token": self.api_token}, timeout=30)
+        response.raise_for_status()
+        return response.json()
 
     def rasa_pid(self) -> int:
         return self.processes["rasa"].pid

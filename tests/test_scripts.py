@@ -88,3 +88,68 @@ def test_install_without_any_python_310_says_how_to_get_one(tmp_path):
     result = subprocess.run(["bash", "scripts/install.sh"], cwd=work, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "no Python 3.10 found" in result.stderr
+
+
+def test_local_secrets_are_generated_once_and_never_changed(tmp_path, monkeypatch):
+    from dotenv import dotenv_values
+
+    from scripts.local_secrets import SECRETS, ensure_secrets
+
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("RASA_PORT=5999", encoding="utf-8")  # an operator's own file, no newline at the end
+    assert ensure_secrets(env_file) == list(SECRETS)
+    first = dotenv_values(env_file)
+    assert first["RASA_PORT"] == "5999"
+    assert all(len(first[name]) >= 40 for name in SECRETS)
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+
+    assert ensure_secrets(env_file) == []
+    assert dotenv_values(env_file) == first
+
+
+def test_a_secret_set_in_the_environment_is_not_written(tmp_path, monkeypatch):
+    from scripts.local_secrets import ensure_secrets
+
+    monkeypatch.setenv("RASA_API_TOKEN", "from-the-environment")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    assert ensure_secrets(tmp_path / ".env") == ["WEBHOOK_SECRET"]
+    assert "RASA_API_TOKEN" not in (tmp_path / ".env").read_text(encoding="utf-8")
+
+
+def test_resume_explains_what_is_missing(monkeypatch, capsys):
+    from scripts import resume
+
+    assert resume.main([" "]) == 2
+    assert "say which conversation" in capsys.readouterr().err
+    monkeypatch.setenv("RASA_API_TOKEN", "")
+    assert resume.main(["someone"]) == 2
+    assert "RASA_API_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_resume_reports_a_server_that_is_not_running(monkeypatch, capsys):
+    from scripts import resume
+    from scripts.stack import free_port
+
+    monkeypatch.setenv("RASA_API_TOKEN", "token")
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{free_port()}")
+    assert resume.main(["someone"]) == 1
+    assert "is not answering" in capsys.readouterr().err
+
+
+def test_an_api_token_starting_with_a_dash_reaches_rasa_intact():
+    """A token is random text; one that begins with "-" must not be read as an option (CI once
+    failed because `--auth-token <token>` was parsed that way)."""
+    import shlex
+    import string
+
+    from rasa.__main__ import create_argument_parser
+
+    token = "-Ab3_" + string.ascii_letters
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
+    command = shlex.split(procfile["rasa"].replace("$RASA_API_TOKEN", token).replace("$RASA_PORT", "5005"))
+    assert command[:2] == ["rasa", "run"]
+    arguments = create_argument_parser().parse_args(command[1:])
+    assert arguments.auth_token == token
+    assert arguments.enable_api is True
