@@ -1,6 +1,6 @@
 """Starts the servers as `make run` does, for tests and benchmarks: the clinic database is
 migrated, then the action server, the Rasa server (with its HTTP API) and, if asked, the delivery
-worker start on free ports with their data in `workdir`.
+worker and the sample clinic site start on free ports with their data in `workdir`.
 
     with Stack(model, tmp_dir) as stack:
         stack.say("sender-1", "does it hurt?")
@@ -34,7 +34,7 @@ class StackError(RuntimeError):
 
 class Stack:
     def __init__(self, model: Path, workdir: Path, tracker_store_url: Optional[str] = None,
-                 env: Optional[Dict[str, str]] = None, delivery: bool = False) -> None:
+                 env: Optional[Dict[str, str]] = None, delivery: bool = False, site: bool = False) -> None:
         self.model = Path(model)
         self.workdir = Path(workdir)
         self.rasa_port = free_port()
@@ -43,12 +43,18 @@ class Stack:
         self.database_url = f"sqlite:///{self.workdir / 'clinic.db'}"
         self.api_token = secrets.token_hex(16)
         self.delivery = delivery
+        self.site = site
+        self.site_port = free_port()
         self.extra_env = env or {}
         self.processes: Dict[str, subprocess.Popen] = {}
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def site_url(self) -> str:
+        return f"http://localhost:{self.site_port}"
 
     def _env(self) -> Dict[str, str]:
         env = dict(os.environ)
@@ -59,6 +65,10 @@ class Stack:
             DATABASE_URL=self.database_url,
             RASA_API_TOKEN=self.api_token,
             RASA_URL=self.url,
+            ALLOWED_ORIGINS=f"{self.site_url},http://127.0.0.1:{self.site_port}",
+            SITE_HOST="127.0.0.1",
+            SITE_PORT=str(self.site_port),
+            CHAT_SERVER_URL=self.url,
             PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         )
         env.update(self.extra_env)
@@ -96,14 +106,32 @@ class Stack:
             raise StackError(f"the clinic database could not be migrated:\n{migrated.stderr[-3000:]}")
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(self.action_port)])
-        self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(self.model),
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                             "--port", str(self.rasa_port), "--enable-api", f"--auth-token={self.api_token}"])
+        self._spawn("rasa", self._rasa_command())
         if self.delivery:
             self._spawn("delivery", [sys.executable, "-m", "records.delivery"])
+        if self.site:
+            self._spawn("site", [sys.executable, "-m", "website.server"])
         self._wait("actions", f"http://127.0.0.1:{self.action_port}/health", timeout)
         self._wait("rasa", f"{self.url}/", timeout)
+        if self.site:
+            self._wait("site", f"http://127.0.0.1:{self.site_port}/health", timeout)
         return self
+
+    def stop_process(self, name: str) -> None:
+        """Stops one server (as a crash or a restart would), keeping the others running."""
+        process = self.processes[name]
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+    def start_rasa(self, timeout: float = 180) -> None:
+        """Starts the Rasa server again on the same port, after stop_process("rasa")."""
+        self._spawn("rasa", self._rasa_command())
+        self._wait("rasa", f"{self.url}/", timeout)
+
+    def _rasa_command(self) -> List[str]:
+        return [str(BIN / "rasa"), "run", "--model", str(self.model),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--port", str(self.rasa_port), "--enable-api", f"--auth-token={self.api_token}"]
 
     def stop(self) -> None:
         for process in self.processes.values():
