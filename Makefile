@@ -11,14 +11,18 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 # The held-out NLU test set must reach this intent accuracy or `make test` fails.
 MIN_NLU_ACCURACY ?= 0.92
 
-.PHONY: help install migrate validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
+.PHONY: help install browser migrate validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
 
-install: ## Create .venv with Python 3.10 and install pinned requirements and the spaCy model (PYTHON=... to choose)
+install: ## Create .venv with Python 3.10, install pinned requirements, the spaCy model and the chat widget (PYTHON=... to choose)
 	@bash scripts/install.sh
+	@bash scripts/install_widget.sh
 	@$(VENV)/bin/python scripts/local_secrets.py
+
+browser: ## Install Debian's chromium and chromium-driver for the browser tests (apt-get; make test does this)
+	@bash scripts/install_browser.sh
 
 migrate: install ## Create or upgrade the clinic database's tables (DATABASE_URL; alembic)
 	$(WITH_ENV) python -m records.cli migrate
@@ -34,8 +38,10 @@ $(MODEL): $(TRAINING_INPUTS)
 	$(WITH_ENV) rasa train --fixed-model-name smp-consult --out models
 	@touch $(MODEL)
 
-run: install migrate $(MODEL) ## Start the Rasa server (5005: REST, socket.io), the action server (5055) and the delivery worker; Ctrl-C stops all
-	@$(WITH_ENV) bash -c 'echo "Rasa server:     http://localhost:$$RASA_PORT  (REST: /webhooks/rest/webhook, socket.io: /socket.io)"; \
+run: install migrate $(MODEL) ## Start everything: the sample clinic site with the chat widget (8080), Rasa (5005), actions (5055), delivery; Ctrl-C stops all
+	@$(WITH_ENV) python scripts/check_ports.py
+	@$(WITH_ENV) bash -c 'echo "Clinic site:     http://localhost:$$SITE_PORT/  (the chat widget is on this page)"; \
+		echo "Rasa server:     http://localhost:$$RASA_PORT  (REST: /webhooks/rest/webhook, socket.io: /socket.io)"; \
 		echo "Action server:   http://localhost:$$ACTION_SERVER_PORT  (health: /health)"; \
 		if [ -n "$$BOOKING_WEBHOOK_URL" ]; then echo "Delivery worker: sends consultation requests to $$BOOKING_WEBHOOK_URL"; \
 		else echo "Delivery worker: BOOKING_WEBHOOK_URL is not set, so requests wait in the outbox"; fi; \
@@ -54,10 +60,10 @@ erase: install migrate ## Erase one conversation and its requests (staff): make 
 purge: install migrate ## Delete conversations and requests older than the retention period (profile or RETENTION_DAYS)
 	$(WITH_ENV) python -m records.cli purge
 
-test: validate $(MODEL) pytest test-stories test-nlu ## Everything CI runs: validation, training, pytest, conversation tests, NLU test set
+test: validate $(MODEL) pytest test-stories test-nlu ## Everything CI runs: validation, training, pytest (incl. browser tests), conversation tests, NLU test set
 	@echo "make test: all checks passed."
 
-pytest: install
+pytest: install browser
 	$(WITH_ENV) python -m pytest
 
 test-stories: install $(MODEL)

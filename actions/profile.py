@@ -137,6 +137,26 @@ def _span(value: str) -> Tuple[time, time]:
     return time.fromisoformat(opens), time.fromisoformat(closes)
 
 
+class Widget(_Model):
+    """How the website chat widget looks: the clinic's colour, the corner, the first message."""
+
+    colour: NonEmpty
+    position: NonEmpty
+    greeting: NonEmpty
+
+    @validator("colour")
+    def _hex_colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError('must be a colour like "#1f4e5f"')
+        return value
+
+    @validator("position")
+    def _corner(cls, value: str) -> str:
+        if value not in ("left", "right"):
+            raise ValueError('must be "left" or "right"')
+        return value
+
+
 class ClinicProfile(_Model):
     sample: bool
     name: NonEmpty
@@ -174,6 +194,7 @@ class ClinicProfile(_Model):
     aftercare: Aftercare
     patch_test: NonEmpty
     numbing: NonEmpty
+    widget: Widget
 
     @validator("email")
     def _email(cls, value: str) -> str:

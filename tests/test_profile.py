@@ -84,6 +84,9 @@ def test_each_missing_field_is_named(tmp_path, sample, field):
         (lambda p: p.update(booking_link_template="https://x.example/book?who={client}"), "booking_link_template"),
         (lambda p: p.update(booking_link_template="https://x.example/book?n={name"), "booking_link_template"),
         (lambda p: p.update(booking_link_template="ftp://x.example/{name}"), "booking_link_template"),
+        (lambda p: p["widget"].update(colour="teal"), "widget -> colour"),
+        (lambda p: p["widget"].update(position="top"), "widget -> position"),
+        (lambda p: p["widget"].pop("greeting"), "widget -> greeting"),
     ],
 )
 def test_wrong_values_are_named(tmp_path, sample, change, named):
