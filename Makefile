@@ -11,7 +11,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 # The held-out NLU test set must reach this intent accuracy or `make test` fails.
 MIN_NLU_ACCURACY ?= 0.92
 
-.PHONY: help install browser migrate validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
+.PHONY: help install browser migrate staff-user validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,9 +38,10 @@ $(MODEL): $(TRAINING_INPUTS)
 	$(WITH_ENV) rasa train --fixed-model-name smp-consult --out models
 	@touch $(MODEL)
 
-run: install migrate $(MODEL) ## Start everything: the sample clinic site with the chat widget (8080), Rasa (5005), actions (5055), delivery; Ctrl-C stops all
+run: install migrate $(MODEL) ## Start everything: the clinic site with the chat widget (8080), staff console (8081), Rasa (5005), actions (5055), delivery; Ctrl-C stops all
 	@$(WITH_ENV) python scripts/check_ports.py
 	@$(WITH_ENV) bash -c 'echo "Clinic site:     http://localhost:$$SITE_PORT/  (the chat widget is on this page)"; \
+		echo "Staff console:   http://$$CONSOLE_HOST:$$CONSOLE_PORT/  (accounts: make staff-user EMAIL=...)"; \
 		echo "Rasa server:     http://localhost:$$RASA_PORT  (REST: /webhooks/rest/webhook, socket.io: /socket.io)"; \
 		echo "Action server:   http://localhost:$$ACTION_SERVER_PORT  (health: /health)"; \
 		if [ -n "$$BOOKING_WEBHOOK_URL" ]; then echo "Delivery worker: sends consultation requests to $$BOOKING_WEBHOOK_URL"; \
@@ -50,6 +51,10 @@ run: install migrate $(MODEL) ## Start everything: the sample clinic site with t
 
 shell: install migrate $(MODEL) ## Talk to the assistant in this terminal
 	$(WITH_ENV) bash scripts/shell.sh
+
+staff-user: install migrate ## Create a staff console account (or reset its password): make staff-user EMAIL=you@clinic [ROLE=admin] [PASSWORD=...]
+	@test -n "$(EMAIL)" || { echo "staff-user: say whose account: make staff-user EMAIL=you@your-clinic.co.uk [ROLE=admin]" >&2; exit 2; }
+	$(WITH_ENV) python -m console.cli create-user "$(EMAIL)" --role "$(or $(ROLE),staff)"
 
 resume: install ## Hand a paused conversation back to the assistant: make resume SENDER=<conversation id>
 	$(WITH_ENV) python -m scripts.resume "$(SENDER)"

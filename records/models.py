@@ -6,7 +6,10 @@
   delivery worker, so a request is never stored without its notifications or the other way round;
 - `Handoff`: a conversation waiting for a person (handoffs);
 - `ErasureLog`: that an erasure or purge happened and how many rows it removed (erasure_log),
-  with no personal data and no conversation id.
+  with no personal data and no conversation id;
+- `StaffUser`: a member of staff who signs in to the staff console (staff_users);
+- `AuditEntry`: what staff did with personal data in the console: reveals, exports, erasures
+  (audit_log).
 
 Datetimes are stored in UTC and always read back as timezone-aware UTC datetimes on SQLite and
 PostgreSQL (`UTCDateTime`). Writing a naive datetime is an error, so local times cannot slip in.
@@ -29,6 +32,7 @@ OUTBOX_KINDS = ("webhook", "email")
 OUTBOX_STATUSES = ("pending", "delivered", "failed")
 HANDOFF_STATUSES = ("waiting", "resumed")
 ERASURE_TRIGGERS = ("client", "staff", "retention")
+STAFF_ROLES = ("staff", "admin")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -180,3 +184,33 @@ class ErasureLog(Base):
     outbox_deleted = sa.Column(sa.Integer, nullable=False, default=0)
     handoffs_deleted = sa.Column(sa.Integer, nullable=False, default=0)
     events_deleted = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class StaffUser(Base):
+    """A staff console account: the e-mail, an argon2 hash of the password, the role, and the
+    failed sign-ins that lock it for a while."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (sa.CheckConstraint(_one_of("role", STAFF_ROLES), name="role"),)
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    email = sa.Column(sa.String(320), nullable=False, unique=True)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    role = sa.Column(sa.String(16), nullable=False, default="staff")
+    failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
+    locked_until = sa.Column(UTCDateTime, nullable=True)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at = sa.Column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """One thing a member of staff did with personal data: who, what, which conversation, when."""
+
+    __tablename__ = "audit_log"
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    occurred_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    staff_email = sa.Column(sa.String(320), nullable=False)
+    action = sa.Column(sa.String(32), nullable=False)
+    target = sa.Column(sa.String(255), nullable=True)
+    detail = sa.Column(sa.Text, nullable=True)

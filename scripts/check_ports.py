@@ -1,6 +1,6 @@
 """Says clearly which port `make run` needs is already taken, before any server starts.
 
-    python scripts/check_ports.py      # reads RASA_PORT, ACTION_SERVER_PORT, SITE_HOST, SITE_PORT
+    python scripts/check_ports.py      # RASA_PORT, ACTION_SERVER_PORT, SITE_*, CONSOLE_*
 """
 
 import os
@@ -15,6 +15,7 @@ def wanted(environ: Mapping[str, str]) -> List[Tuple[str, str, str, str]]:
         ("the Rasa server", "RASA_PORT", "0.0.0.0", environ.get("RASA_PORT") or "5005"),
         ("the action server", "ACTION_SERVER_PORT", "0.0.0.0", environ.get("ACTION_SERVER_PORT") or "5055"),
         ("the sample clinic site", "SITE_PORT", environ.get("SITE_HOST") or "127.0.0.1", environ.get("SITE_PORT") or "8080"),
+        ("the staff console", "CONSOLE_PORT", environ.get("CONSOLE_HOST") or "127.0.0.1", environ.get("CONSOLE_PORT") or "8081"),
     ]
 
 

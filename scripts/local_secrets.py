@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {
     "RASA_API_TOKEN": "Token for Rasa's HTTP API (make resume, the staff console).",
     "WEBHOOK_SECRET": "Key of the X-SMP-Signature HMAC on the booking webhook; give the same value to the receiver.",
+    "CONSOLE_SECRET": "Signs the staff console's session cookies; changing it signs everyone out.",
 }
 
 

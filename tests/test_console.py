@@ -1,0 +1,270 @@
+"""The staff console: sign-in, access control, CSRF, lockout, masking, audit, and reading
+conversations from a real Rasa SQL tracker store."""
+
+import asyncio
+import re
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+import console.app as console_app
+from console import accounts
+from console.accounts import AccountError, LoginRefused, authenticate, create_user
+from console.app import ConsoleSettings, create_app
+from console.masking import mask
+from records.db import make_engine, migrate, session_scope
+from records.models import AuditEntry, Base, Handoff, StaffUser
+
+PASSWORD = "correct horse battery"
+ADMIN_PASSWORD = "admin horse battery staple"
+
+
+def user(text, intent="ask_pain", confidence=0.97, entities=(), channel="socketio", at=None):
+    return UserUttered(text, intent={"name": intent, "confidence": confidence}, entities=list(entities),
+                       input_channel=channel, timestamp=at)
+
+
+def save(store, sender, events):
+    tracker = DialogueStateTracker.from_events(sender, events)
+    asyncio.run(store.save(tracker))
+
+
+@pytest.fixture
+def databases(tmp_path):
+    clinic_url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    migrate(clinic_url)
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    now = time.time()
+    save(store, "zoe-conversation", [
+        user("hi, I'm Zoë", intent="greet", entities=[{"entity": "PERSON", "value": "Zoë", "start": 8, "end": 11}],
+             at=now - 300),
+        ActionExecuted("action_answer_question", timestamp=now - 299),
+        BotUttered("Hello! What would you like to know?", {"buttons": [{"title": "Does it hurt?", "payload": "/ask_pain"}]},
+                   timestamp=now - 299),
+        ActionExecuted("action_listen", timestamp=now - 299),
+        user("call me on 07911 123456 or zoe@example.com", intent="inform", confidence=0.61, at=now - 200),
+        SlotSet("client_name", "Zoë", timestamp=now - 200),
+        ActionExecuted("utter_fallback_rephrase", timestamp=now - 199),
+        BotUttered("Sorry, I didn't quite follow that.", timestamp=now - 199),
+    ])
+    save(store, "attacker", [user("<script>alert(1)</script> does it hurt?", channel="rest", at=now - 100)])
+    save(store, "waiting-for-a-person", [user("can I talk to a real person?", intent="request_human", at=now - 50)])
+    clinic = make_engine(clinic_url)
+    with session_scope(clinic) as session:
+        session.add(Handoff(conversation_id="waiting-for-a-person", channel="socketio", status="waiting"))
+    create_user(clinic, "staff@clinic.example", PASSWORD, "staff")
+    create_user(clinic, "admin@clinic.example", ADMIN_PASSWORD, "admin")
+    return clinic_url, tracker_url
+
+
+@pytest.fixture
+def client(databases, monkeypatch):
+    monkeypatch.setattr(console_app, "FAILED_LOGIN_DELAY_SECONDS", 0)
+    clinic_url, tracker_url = databases
+    app = create_app(ConsoleSettings("s" * 40, clinic_url, tracker_url))
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def csrf(client, path="/login") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def sign_in(client, email="staff@clinic.example", password=PASSWORD):
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(client), "next": "/conversations"})
+
+
+def audit_rows(databases):
+    with session_scope(make_engine(databases[0])) as session:
+        return [(row.staff_email, row.action, row.target) for row in session.execute(sa.select(AuditEntry)).scalars()]
+
+
+def test_no_page_or_api_route_answers_without_signing_in(client):
+    checked = 0
+    for route in client.app.routes:
+        if not isinstance(route, Route) or route.path in ("/login", "/health"):
+            continue
+        path = route.path.replace("{sender_id:path}", "zoe-conversation")
+        for method in route.methods - {"HEAD"}:
+            response = client.request(method, path)
+            if path.startswith("/api/"):
+                assert response.status_code == 401, path
+                assert response.json() == {"error": "sign in first"}
+            else:
+                assert response.status_code == 303, (method, path)
+                assert response.headers["location"].startswith("/login")
+            assert "Zo" not in response.text
+            checked += 1
+    assert checked >= 6
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_sign_in_then_out(client):
+    assert sign_in(client).headers["location"] == "/conversations"
+    page = client.get("/conversations")
+    assert page.status_code == 200
+    assert "staff@clinic.example (staff)" in page.text
+    cookie = page.request.headers.get("cookie", "")
+    assert "smp_staff=" in cookie
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/conversations")}).headers["location"] == "/login"
+    assert client.get("/conversations").status_code == 303
+
+
+def test_session_cookie_is_httponly_and_samesite(databases):
+    clinic_url, tracker_url = databases
+    app = create_app(ConsoleSettings("s" * 40, clinic_url, tracker_url, secure_cookie=True))
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as secure:
+        response = sign_in(secure)
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client):
+    wrong = client.post("/login", data={"email": "staff@clinic.example", "password": "nope", "csrf_token": csrf(client)})
+    unknown = client.post("/login", data={"email": "who@clinic.example", "password": "nope", "csrf_token": csrf(client)})
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong e-mail or password." in wrong.text and "Wrong e-mail or password." in unknown.text
+
+
+def test_five_failures_lock_the_account_even_against_the_right_password(client, databases):
+    for _ in range(accounts.MAX_FAILURES):
+        client.post("/login", data={"email": "staff@clinic.example", "password": "guess", "csrf_token": csrf(client)})
+    locked = sign_in(client)
+    assert locked.status_code == 401
+    assert "locked for 15 minutes" in locked.text
+    engine = make_engine(databases[0])
+    with session_scope(engine) as session:  # the lock runs out
+        account = session.execute(sa.select(StaffUser).where(StaffUser.email == "staff@clinic.example")).scalar_one()
+        account.locked_until = account.locked_until - timedelta(minutes=accounts.LOCK_MINUTES + 1)
+    assert sign_in(client).status_code == 303
+
+
+def test_failed_sign_ins_are_slowed_down(databases, monkeypatch):
+    clinic_url, tracker_url = databases
+    with TestClient(create_app(ConsoleSettings("s" * 40, clinic_url, tracker_url)), follow_redirects=False) as slow:
+        started = time.monotonic()
+        slow.post("/login", data={"email": "staff@clinic.example", "password": "guess", "csrf_token": csrf(slow)})
+        assert time.monotonic() - started >= console_app.FAILED_LOGIN_DELAY_SECONDS
+
+
+def test_every_form_needs_its_csrf_token(client, databases):
+    assert client.post("/login", data={"email": "staff@clinic.example", "password": PASSWORD}).status_code == 403
+    sign_in(client)
+    for route in client.app.routes:
+        if isinstance(route, Route) and "POST" in route.methods:
+            path = route.path.replace("{sender_id:path}", "zoe-conversation")
+            refused = client.post(path, data={"csrf_token": "forged"})
+            assert refused.status_code == 403, path
+    assert audit_rows(databases) == []
+    assert client.get("/conversations").status_code == 200  # still signed in: logout was refused too
+
+
+def test_personal_details_are_masked_by_default_and_a_reveal_is_audited(client, databases):
+    sign_in(client)
+    listing = client.get("/conversations").text
+    page = client.get("/conversations/zoe-conversation").text
+    for text in (listing, page):
+        assert "07911" not in text and "zoe@example.com" not in text and "Zoë" not in text
+    assert "[phone hidden]" in page and "[e-mail hidden]" in page and "[name hidden]" in page
+    assert "intent <strong>inform</strong> (0.61)" in page
+    assert "actions: utter_fallback_rephrase" in page
+
+    revealed = client.post("/conversations/zoe-conversation/reveal", data={"csrf_token": csrf(client, "/conversations")})
+    assert revealed.status_code == 200
+    assert "07911 123456" in revealed.text and "zoe@example.com" in revealed.text
+    assert audit_rows(databases) == [("staff@clinic.example", "reveal", "zoe-conversation")]
+    assert "07911" not in client.get("/conversations/zoe-conversation").text  # the reveal was for that view only
+
+
+def test_a_script_in_a_client_message_is_shown_as_text(client):
+    sign_in(client)
+    for path in ("/conversations", "/conversations/attacker"):
+        text = client.get(path).text
+        assert "<script>alert(1)</script>" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+@pytest.mark.parametrize("query", ["' OR 1=1 --", "%", "_", "\\", "\"; DROP TABLE events; --"])
+def test_sql_injection_strings_in_search_are_just_text(client, query):
+    sign_in(client)
+    response = client.get("/api/conversations", params={"q": query})
+    assert response.status_code == 200
+    assert response.json() == []
+    assert len(client.get("/api/conversations").json()) == 3
+
+
+def test_search_flags_and_channel_filters(client):
+    sign_in(client)
+    ids = lambda **params: [row["conversation_id"] for row in client.get("/api/conversations", params=params).json()]
+    assert ids() == ["waiting-for-a-person", "attacker", "zoe-conversation"]  # newest first
+    assert ids(q="real person") == ["waiting-for-a-person"]
+    assert ids(q="Zoë") == ["zoe-conversation"]
+    assert ids(flag="handoff") == ["waiting-for-a-person"]
+    assert ids(flag="fallback") == ["zoe-conversation"]
+    assert ids(channel="rest") == ["attacker"]
+    rows = client.get("/api/conversations").json()
+    zoe = next(row for row in rows if row["conversation_id"] == "zoe-conversation")
+    assert zoe["messages"] == 2 and zoe["channel"] == "socketio"
+    assert zoe["last_message"] == "call me on [phone hidden] or [e-mail hidden]"
+
+
+def test_only_an_admin_reads_the_audit_log(client):
+    sign_in(client)
+    assert client.get("/audit").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf(client, "/conversations")})
+    sign_in(client, "admin@clinic.example", ADMIN_PASSWORD)
+    assert client.get("/audit").status_code == 200
+
+
+def test_an_unknown_conversation_is_a_clear_404(client):
+    sign_in(client)
+    response = client.get("/conversations/nobody")
+    assert response.status_code == 404
+    assert "no conversation with this id" in response.text
+
+
+def test_accounts_are_checked_and_passwords_hashed(databases):
+    engine = make_engine(databases[0])
+    with pytest.raises(AccountError, match="at least 12 characters"):
+        create_user(engine, "new@clinic.example", "short", "staff")
+    with pytest.raises(AccountError, match="role must be one of staff, admin"):
+        create_user(engine, "new@clinic.example", PASSWORD, "owner")
+    with pytest.raises(AccountError, match="is not an e-mail address"):
+        create_user(engine, "not an address", PASSWORD, "staff")
+    with session_scope(engine) as session:
+        stored = session.execute(sa.select(StaffUser.password_hash)).scalars().all()
+    assert all(value.startswith("$argon2id$") and PASSWORD not in value for value in stored)
+    assert authenticate(engine, "  Staff@Clinic.example ", PASSWORD).email == "staff@clinic.example"
+    with pytest.raises(LoginRefused):
+        authenticate(engine, "staff@clinic.example", PASSWORD.upper())
+
+
+def test_the_migrations_create_exactly_the_models_tables(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    migrate(url)
+    with make_engine(url).connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+@pytest.mark.parametrize("text, names, expected", [
+    ("ring 07911 123456 please", [], "ring [phone hidden] please"),
+    ("+44 7911 123456", [], "[phone hidden]"),
+    ("mail zoe.o-brien+smp@example.co.uk", [], "mail [e-mail hidden]"),
+    ("I'm Zoë O'Brien-Smith", ["Zoë O'Brien-Smith", "Zoë"], "I'm [name hidden]"),
+    ("Zoella is not Zoë", ["Zoë"], "Zoella is not [name hidden]"),
+    ("3 sessions of 2 to 4 hours", [], "3 sessions of 2 to 4 hours"),
+])
+def test_masking(text, names, expected):
+    assert mask(text, names) == expected
