@@ -11,7 +11,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 # The held-out NLU test set must reach this intent accuracy or `make test` fails.
 MIN_NLU_ACCURACY ?= 0.92
 
-.PHONY: help install browser migrate staff-user validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
+.PHONY: help install browser migrate staff-user export-reviewed bench-staff validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ shell: install migrate $(MODEL) ## Talk to the assistant in this terminal
 staff-user: install migrate ## Create a staff console account (or reset its password): make staff-user EMAIL=you@clinic [ROLE=admin] [PASSWORD=...]
 	@test -n "$(EMAIL)" || { echo "staff-user: say whose account: make staff-user EMAIL=you@your-clinic.co.uk [ROLE=admin]" >&2; exit 2; }
 	$(WITH_ENV) python -m console.cli create-user "$(EMAIL)" --role "$(or $(ROLE),staff)"
+
+export-reviewed: install migrate ## Write messages staff marked as misunderstood as NLU examples and test candidates (results/reviewed/)
+	$(WITH_ENV) python -m console.reviewed --out results/reviewed
 
 resume: install ## Hand a paused conversation back to the assistant: make resume SENDER=<conversation id>
 	$(WITH_ENV) python -m scripts.resume "$(SENDER)"

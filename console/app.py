@@ -30,10 +30,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from console.accounts import LoginRefused, Staff, authenticate
+from console.clinic_requests import list_requests, set_status, to_csv
 from console.conversations import FLAGS, Filters, list_conversations, transcript
 from console.masking import mask
+from console.overview import overview
+from console.reviewed import domain_intents, mark_misunderstood, reviewed_by_event
 from records.db import make_engine, session_scope
-from records.models import AuditEntry
+from records.erasure import erase_conversation
+from records.handoffs import resolve_handoff, waiting_handoffs
+from records.models import REQUEST_STATUSES, AuditEntry, utcnow
+from records.rasa_api import RasaAPI, RasaAPIError, rasa_url
 
 HERE = Path(__file__).resolve().parent
 PUBLIC_PATHS = ("/login", "/health", "/static/")
@@ -51,6 +57,8 @@ class ConsoleSettings:
     secure_cookie: bool = False
     host: str = "127.0.0.1"
     port: int = 8081
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_api_token: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ConsoleSettings":
@@ -65,7 +73,7 @@ class ConsoleSettings:
             raise ValueError(f"CONSOLE_PORT must be a port number, not {port!r}")
         return cls(secret, records.database_url, records.tracker_store_url,
                    (environ.get("CONSOLE_SECURE_COOKIE") or "false").lower() in ("1", "true", "yes"),
-                   environ.get("CONSOLE_HOST") or "127.0.0.1", int(port))
+                   environ.get("CONSOLE_HOST") or "127.0.0.1", int(port), rasa_url(), environ.get("RASA_API_TOKEN", ""))
 
 
 class RequireStaff:
@@ -128,11 +136,24 @@ def create_app(settings: ConsoleSettings) -> Starlette:
     tracker = make_engine(settings.tracker_store_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["csrf_token"] = csrf_token
+    intents = domain_intents()
 
     def page(request: Request, name: str, status_code: int = 200, **context) -> Response:
         staff = request.session.get("staff")
-        return templates.TemplateResponse(request, name, {"staff": Staff(**staff) if staff else None, **context},
-                                          status_code=status_code)
+        flash = request.session.pop("flash", None)
+        return templates.TemplateResponse(
+            request, name, {"staff": Staff(**staff) if staff else None, "flash": flash, **context},
+            status_code=status_code)
+
+    def back_to(request: Request, path: str, message: str) -> Response:
+        request.session["flash"] = message
+        return RedirectResponse(path, status_code=303)
+
+    def conversation_path(sender_id: str) -> str:
+        return f"/conversations/{quote(sender_id, safe='')}"
+
+    def rasa() -> RasaAPI:
+        return RasaAPI(settings.rasa_url, settings.rasa_api_token)
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -186,7 +207,9 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         if not reveal:
             for message in found.messages:
                 message.text = mask(message.text, found.names)
-        return page(request, "transcript.html", conversation=found, revealed=reveal)
+        waiting = any(handoff.conversation_id == sender_id for handoff in waiting_handoffs(clinic))
+        return page(request, "transcript.html", conversation=found, revealed=reveal, intents=intents,
+                    reviewed=reviewed_by_event(clinic, sender_id), waiting=waiting)
 
     async def conversation(request: Request) -> Response:
         return await show_transcript(request)
@@ -196,6 +219,94 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         sender_id = request.path_params["sender_id"]
         await asyncio.to_thread(audit, clinic, current_staff(request), "reveal", sender_id)
         return await show_transcript(request, reveal=True)
+
+    async def review(request: Request) -> Response:
+        form = await form_with_csrf(request)
+        sender_id = request.path_params["sender_id"]
+        correct = str(form.get("intent", ""))
+        if correct not in intents:
+            raise HTTPException(400, "Pick one of the assistant's intents.")
+        found = await asyncio.to_thread(transcript, tracker, clinic, sender_id)
+        try:
+            event_id = int(str(form.get("event_id", "")))
+        except ValueError:
+            event_id = -1
+        message = next((m for m in (found.messages if found else []) if m.kind == "user" and m.event_id == event_id), None)
+        if message is None:
+            raise HTTPException(404, "That message is not in this conversation.")
+        await asyncio.to_thread(mark_misunderstood, clinic, sender_id, event_id, mask(message.text, found.names),
+                                message.intent or None, message.confidence, correct, current_staff(request).email)
+        return back_to(request, conversation_path(sender_id), f"Marked: that message should have been {correct}.")
+
+    async def reply(request: Request) -> Response:
+        form = await form_with_csrf(request)
+        sender_id = request.path_params["sender_id"]
+        text = str(form.get("text", "")).strip()
+        if not text:
+            return back_to(request, conversation_path(sender_id), "Write a message first.")
+        try:
+            channel = await asyncio.to_thread(rasa().send_staff_message, sender_id, text[:2000])
+        except RasaAPIError as error:
+            return back_to(request, conversation_path(sender_id), f"Not sent: {error}.")
+        note = "" if channel == "socketio" else f" (the {channel or 'unknown'} channel can't show it until the client writes again)"
+        return back_to(request, conversation_path(sender_id), f"Sent to the client{note}.")
+
+    async def resume(request: Request) -> Response:
+        await form_with_csrf(request)
+        sender_id = request.path_params["sender_id"]
+        try:
+            resumed = await asyncio.to_thread(rasa().resume, sender_id)
+        except RasaAPIError as error:
+            return back_to(request, conversation_path(sender_id), f"Not handed back: {error}.")
+        await asyncio.to_thread(resolve_handoff, clinic, sender_id)
+        return back_to(request, conversation_path(sender_id),
+                       "Handed back to the assistant." if resumed else "The assistant was already answering.")
+
+    @admin_only
+    async def erase(request: Request) -> Response:
+        form = await form_with_csrf(request)
+        sender_id = request.path_params["sender_id"]
+        if form.get("confirm") != "yes":
+            return back_to(request, conversation_path(sender_id), "Tick the box to confirm the erasure.")
+        counts = await asyncio.to_thread(erase_conversation, clinic, sender_id, "staff", settings.tracker_store_url)
+        await asyncio.to_thread(audit, clinic, current_staff(request), "erase", sender_id,
+                                f"{counts.events} events, {counts.requests} requests, {counts.handoffs} hand-offs")
+        return back_to(request, "/conversations", "The conversation and its requests were erased.")
+
+    async def handoffs(request: Request) -> Response:
+        return page(request, "handoffs.html", handoffs=await asyncio.to_thread(waiting_handoffs, clinic))
+
+    async def requests_page(request: Request) -> Response:
+        status = request.query_params.get("status", "")
+        rows = await asyncio.to_thread(list_requests, clinic, status)
+        return page(request, "requests.html", rows=rows, statuses=REQUEST_STATUSES, status=status)
+
+    async def request_status(request: Request) -> Response:
+        form = await form_with_csrf(request)
+        try:
+            old = await asyncio.to_thread(set_status, clinic, request.path_params["request_id"], str(form.get("status", "")))
+        except ValueError as error:
+            raise HTTPException(400, str(error))
+        if old is None:
+            raise HTTPException(404, "There is no such request (it may have been erased).")
+        return back_to(request, "/requests", f"Status changed from {old} to {form.get('status')}.")
+
+    async def export_requests(request: Request) -> Response:
+        form = await form_with_csrf(request)
+        staff = current_staff(request)
+        unmasked = form.get("unmasked") == "yes"
+        if unmasked and not staff.is_admin:
+            raise HTTPException(403, "Only an admin can export unmasked personal details.")
+        rows = await asyncio.to_thread(list_requests, clinic, str(form.get("status", "")), 100_000)
+        await asyncio.to_thread(audit, clinic, staff, "export", None,
+                                f"{len(rows)} requests, {'unmasked' if unmasked else 'masked'}")
+        filename = f"consultation-requests-{utcnow():%Y%m%d-%H%M}.csv"
+        return Response(to_csv(rows, unmasked), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    async def overview_page(request: Request) -> Response:
+        figures = await asyncio.to_thread(overview, tracker, clinic, utcnow().date())
+        return page(request, "overview.html", figures=figures)
 
     @admin_only
     async def audit_log(request: Request) -> Response:
@@ -217,8 +328,17 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         Route("/", home),
         Route("/conversations", conversations),
         Route("/conversations/{sender_id:path}/reveal", reveal, methods=["POST"]),
+        Route("/conversations/{sender_id:path}/review", review, methods=["POST"]),
+        Route("/conversations/{sender_id:path}/reply", reply, methods=["POST"]),
+        Route("/conversations/{sender_id:path}/resume", resume, methods=["POST"]),
+        Route("/conversations/{sender_id:path}/erase", erase, methods=["POST"]),
         Route("/conversations/{sender_id:path}", conversation),
         Route("/api/conversations", api_conversations),
+        Route("/handoffs", handoffs),
+        Route("/requests", requests_page),
+        Route("/requests/export", export_requests, methods=["POST"]),
+        Route("/requests/{request_id}/status", request_status, methods=["POST"]),
+        Route("/overview", overview_page),
         Route("/audit", audit_log),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

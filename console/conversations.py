@@ -196,6 +196,7 @@ class Transcript:
     messages: List[Message]
     names: List[str]
     channel: str
+    paused: bool = False
 
 
 def transcript(tracker: Engine, clinic: Engine, sender_id: str) -> Optional[Transcript]:
@@ -210,6 +211,7 @@ def transcript(tracker: Engine, clinic: Engine, sender_id: str) -> Optional[Tran
     messages: List[Message] = []
     names: List[str] = []
     channel = ""
+    paused = False
     turn_actions: List[str] = []  # the actions since the client's last message
 
     def close_turn() -> None:
@@ -238,10 +240,12 @@ def transcript(tracker: Engine, clinic: Engine, sender_id: str) -> Optional[Tran
             messages.append(Message("bot", _utc(timestamp), event.get("text") or "", buttons=buttons, event_id=event_id))
         elif type_name == "action" and action_name and action_name not in HIDDEN_ACTIONS:
             turn_actions.append(action_name)
+        elif type_name in ("pause", "resume"):
+            paused = type_name == "pause"
         elif type_name == "slot" and event.get("name") == "client_name" and isinstance(event.get("value"), str):
             names.append(event["value"])
     close_turn()
     with clinic.connect() as connection:
         names.extend(row[0] for row in connection.execute(
             sa.select(ConsultationRequest.name).where(ConsultationRequest.conversation_id == sender_id)))
-    return Transcript(sender_id, messages, names, channel)
+    return Transcript(sender_id, messages, names, channel, paused)

@@ -1,6 +1,7 @@
 """Erasing a conversation's data, and deleting everything older than the retention period.
 
-Both delete from the clinic database (requests, their outbox entries, hand-offs) and, given its
+Both delete from the clinic database (requests, their outbox entries, hand-offs, messages staff
+reviewed) and, given its
 URL, from Rasa's tracker store (the `events` table), and write an `ErasureLog` row that holds
 counts only: no name, no contact detail, no conversation id.
 """
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from records.db import make_engine, session_scope
-from records.models import ConsultationRequest, ErasureLog, Handoff, OutboxEntry, utcnow
+from records.models import ConsultationRequest, ErasureLog, Handoff, OutboxEntry, Review, utcnow
 
 # Rasa's SQL tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
 _EVENTS = sa.Table(
@@ -31,6 +32,7 @@ class ErasureCounts:
     outbox: int = 0
     handoffs: int = 0
     events: int = 0
+    reviews: int = 0
 
 
 def _events_table_exists(engine: Engine) -> bool:
@@ -49,7 +51,7 @@ def delete_tracker_events(tracker_store_url: str, conversation_id: str) -> int:
         engine.dispose()
 
 
-def _delete_clinic_rows(session, request_filter, handoff_filter) -> tuple:
+def _delete_clinic_rows(session, request_filter, handoff_filter, review_filter) -> tuple:
     request_ids = sa.select(ConsultationRequest.id).where(request_filter)
     no_sync = {"synchronize_session": False}  # bulk deletes: nothing is loaded in this session
     outbox = session.execute(
@@ -57,7 +59,8 @@ def _delete_clinic_rows(session, request_filter, handoff_filter) -> tuple:
     ).rowcount
     requests = session.execute(sa.delete(ConsultationRequest).where(request_filter), execution_options=no_sync).rowcount
     handoffs = session.execute(sa.delete(Handoff).where(handoff_filter), execution_options=no_sync).rowcount
-    return requests, outbox, handoffs
+    reviews = session.execute(sa.delete(Review).where(review_filter), execution_options=no_sync).rowcount
+    return requests, outbox, handoffs, reviews
 
 
 def _log(session, trigger: str, counts: ErasureCounts) -> None:
@@ -68,6 +71,7 @@ def _log(session, trigger: str, counts: ErasureCounts) -> None:
             outbox_deleted=counts.outbox,
             handoffs_deleted=counts.handoffs,
             events_deleted=counts.events,
+            reviews_deleted=counts.reviews,
         )
     )
 
@@ -78,12 +82,13 @@ def erase_conversation(
     """Erases everything stored about one conversation and logs the counts."""
     events = delete_tracker_events(tracker_store_url, conversation_id) if tracker_store_url else 0
     with session_scope(engine) as session:
-        requests, outbox, handoffs = _delete_clinic_rows(
+        requests, outbox, handoffs, reviews = _delete_clinic_rows(
             session,
             ConsultationRequest.conversation_id == conversation_id,
             Handoff.conversation_id == conversation_id,
+            Review.conversation_id == conversation_id,
         )
-        counts = ErasureCounts(requests, outbox, handoffs, events)
+        counts = ErasureCounts(requests, outbox, handoffs, events, reviews)
         _log(session, trigger, counts)
     return counts
 
@@ -110,9 +115,9 @@ def purge(
         finally:
             tracker.dispose()
     with session_scope(engine) as session:
-        requests, outbox, handoffs = _delete_clinic_rows(
-            session, ConsultationRequest.created_at < cutoff, Handoff.created_at < cutoff
+        requests, outbox, handoffs, reviews = _delete_clinic_rows(
+            session, ConsultationRequest.created_at < cutoff, Handoff.created_at < cutoff, Review.created_at < cutoff
         )
-        counts = ErasureCounts(requests, outbox, handoffs, events)
+        counts = ErasureCounts(requests, outbox, handoffs, events, reviews)
         _log(session, "retention", counts)
     return counts

@@ -8,6 +8,8 @@
 - `ErasureLog`: that an erasure or purge happened and how many rows it removed (erasure_log),
   with no personal data and no conversation id;
 - `StaffUser`: a member of staff who signs in to the staff console (staff_users);
+- `Review`: a client message staff marked as misunderstood, with the intent it should have had
+  (reviews), for `make export-reviewed`;
 - `AuditEntry`: what staff did with personal data in the console: reveals, exports, erasures
   (audit_log).
 
@@ -184,6 +186,7 @@ class ErasureLog(Base):
     outbox_deleted = sa.Column(sa.Integer, nullable=False, default=0)
     handoffs_deleted = sa.Column(sa.Integer, nullable=False, default=0)
     events_deleted = sa.Column(sa.Integer, nullable=False, default=0)
+    reviews_deleted = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
 
 
 class StaffUser(Base):
@@ -214,3 +217,20 @@ class AuditEntry(Base):
     action = sa.Column(sa.String(32), nullable=False)
     target = sa.Column(sa.String(255), nullable=True)
     detail = sa.Column(sa.Text, nullable=True)
+
+
+class Review(Base):
+    """A client message the assistant misunderstood, and the intent a member of staff chose."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (sa.UniqueConstraint("conversation_id", "event_id", name="uq_reviews_conversation_id"),)
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    conversation_id = sa.Column(sa.String(255), nullable=False, index=True)
+    event_id = sa.Column(sa.Integer, nullable=False)  # the message's row in the tracker store
+    text = sa.Column(sa.Text, nullable=False)
+    predicted_intent = sa.Column(sa.String(255), nullable=True)
+    confidence = sa.Column(sa.Float, nullable=True)
+    correct_intent = sa.Column(sa.String(255), nullable=False)
+    staff_email = sa.Column(sa.String(320), nullable=False)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)

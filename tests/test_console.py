@@ -95,7 +95,7 @@ def test_no_page_or_api_route_answers_without_signing_in(client):
     for route in client.app.routes:
         if not isinstance(route, Route) or route.path in ("/login", "/health"):
             continue
-        path = route.path.replace("{sender_id:path}", "zoe-conversation")
+        path = route.path.replace("{sender_id:path}", "zoe-conversation").replace("{request_id}", "r-1")
         for method in route.methods - {"HEAD"}:
             response = client.request(method, path)
             if path.startswith("/api/"):
@@ -163,7 +163,7 @@ def test_every_form_needs_its_csrf_token(client, databases):
     sign_in(client)
     for route in client.app.routes:
         if isinstance(route, Route) and "POST" in route.methods:
-            path = route.path.replace("{sender_id:path}", "zoe-conversation")
+            path = route.path.replace("{sender_id:path}", "zoe-conversation").replace("{request_id}", "r-1").replace("{request_id}", "r-1")
             refused = client.post(path, data={"csrf_token": "forged"})
             assert refused.status_code == 403, path
     assert audit_rows(databases) == []
@@ -268,3 +268,111 @@ def test_the_migrations_create_exactly_the_models_tables(tmp_path):
 ])
 def test_masking(text, names, expected):
     assert mask(text, names) == expected
+
+
+def add_request(databases, conversation_id="zoe-conversation"):
+    from records.requests import submit_request
+    from records.settings import Settings
+    from tests.test_delivery import details
+
+    result = submit_request(make_engine(databases[0]), details(conversation_id), f"key-{conversation_id}", Settings())
+    return result.request_id if hasattr(result, "request_id") else result.request.id
+
+
+def test_requests_list_status_change_and_masked_export(client, databases):
+    request_id = add_request(databases)
+    sign_in(client)
+    page = client.get("/requests").text
+    assert "Practitioner to review:</strong> blood_thinners" in page
+    assert "pending" in page  # the webhook waits in the outbox
+    assert "O&#39;Brien-Smith" not in page and "zoe@example.com" not in page
+
+    token = csrf(client, "/requests")
+    changed = client.post(f"/requests/{request_id}/status", data={"status": "contacted", "csrf_token": token})
+    assert changed.status_code == 303
+    assert "Status changed from new to contacted." in client.get("/requests").text
+    assert client.post(f"/requests/{request_id}/status", data={"status": "lost", "csrf_token": token}).status_code == 400
+
+    exported = client.post("/requests/export", data={"csrf_token": token})
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "attachment;" in exported.headers["content-disposition"]
+    lines = exported.text.splitlines()
+    assert lines[0].startswith("id,created_at,status,name,phone,email")
+    assert "Z… [name hidden],[phone hidden],[e-mail hidden]" in lines[1] and ",contacted," in lines[1]
+    assert client.post("/requests/export", data={"csrf_token": token, "unmasked": "yes"}).status_code == 403
+    assert audit_rows(databases) == [("staff@clinic.example", "export", None)]
+
+
+def test_an_admin_may_export_unmasked_and_erase(client, databases):
+    add_request(databases)
+    sign_in(client, "admin@clinic.example", ADMIN_PASSWORD)
+    token = csrf(client, "/requests")
+    exported = client.post("/requests/export", data={"csrf_token": token, "unmasked": "yes"})
+    assert "Zoë O'Brien-Smith,+447911123456,zoe@example.com" in exported.text
+
+    refused = client.post("/conversations/zoe-conversation/erase", data={"csrf_token": token})
+    assert "Tick the box" in client.get(refused.headers["location"]).text
+    erased = client.post("/conversations/zoe-conversation/erase", data={"csrf_token": token, "confirm": "yes"})
+    assert erased.headers["location"] == "/conversations"
+    assert client.get("/conversations/zoe-conversation").status_code == 404
+    assert "Z… [name hidden]" not in client.get("/requests").text
+    assert [row[1] for row in audit_rows(databases)] == ["export", "erase"]
+
+
+def test_staff_cannot_erase(client, databases):
+    sign_in(client)
+    refused = client.post("/conversations/zoe-conversation/erase",
+                          data={"csrf_token": csrf(client, "/conversations"), "confirm": "yes"})
+    assert refused.status_code == 403
+    assert client.get("/conversations/zoe-conversation").status_code == 200
+
+
+def test_a_misunderstood_message_is_reviewed_and_exported_masked(client, databases, tmp_path):
+    from console.reviewed import export
+
+    sign_in(client)
+    page = client.get("/conversations/zoe-conversation").text
+    event_id = re.findall(r'name="event_id" value="(\d+)"', page)[1]  # "call me on ..."
+    token = csrf(client, "/conversations")
+    assert client.post("/conversations/zoe-conversation/review",
+                       data={"csrf_token": token, "event_id": event_id, "intent": "not_an_intent"}).status_code == 400
+    marked = client.post("/conversations/zoe-conversation/review",
+                         data={"csrf_token": token, "event_id": event_id, "intent": "book_consultation"})
+    assert "should be <strong>book_consultation</strong>" in client.get(marked.headers["location"]).text
+
+    assert export(make_engine(databases[0]), tmp_path) == 1
+    nlu = (tmp_path / "nlu.yml").read_text()
+    assert "intent: book_consultation" in nlu
+    assert "- call me on [phone hidden] or [e-mail hidden]" in nlu
+    assert "07911" not in nlu and "zoe@example.com" not in nlu
+    assert "intent: book_consultation" in (tmp_path / "test_stories.yml").read_text()
+
+
+def test_handoff_queue_and_a_clear_message_when_rasa_is_not_answering(databases, monkeypatch):
+    from scripts.stack import free_port
+
+    monkeypatch.setattr(console_app, "FAILED_LOGIN_DELAY_SECONDS", 0)
+    clinic_url, tracker_url = databases
+    for token, says in (("token", "is not answering"), ("", "RASA_API_TOKEN is not set")):
+        settings = ConsoleSettings("s" * 40, clinic_url, tracker_url, rasa_url=f"http://127.0.0.1:{free_port()}",
+                                   rasa_api_token=token)
+        with TestClient(create_app(settings), follow_redirects=False) as client:
+            sign_in(client)
+            assert "waiting-for-a-person" in client.get("/handoffs").text
+            page = client.get("/conversations/waiting-for-a-person").text
+            assert "Reply to the client" in page and "Hand back to the assistant" in page
+            token_field = csrf(client, "/conversations")
+            sent = client.post("/conversations/waiting-for-a-person/reply",
+                               data={"csrf_token": token_field, "text": "Hi, Jordan here"})
+            assert "Not sent: " in (shown := client.get(sent.headers["location"]).text) and says in shown
+            back = client.post("/conversations/waiting-for-a-person/resume", data={"csrf_token": token_field})
+            assert "Not handed back: " in client.get(back.headers["location"]).text
+            assert "waiting-for-a-person" in client.get("/handoffs").text  # still waiting: nothing was lost
+
+
+def test_overview_counts_conversations_messages_and_intents(client):
+    sign_in(client)
+    page = client.get("/overview").text
+    assert "3 conversations" in page
+    assert "fell back in 33% of them" in page
+    assert "ask_pain: 1" in page and "greet: 1" in page

@@ -1,4 +1,4 @@
-"""The staff console: staff accounts and the audit log.
+"""The staff console: staff accounts, the audit log, reviewed messages.
 
 Revision ID: 0002
 Revises: 0001
@@ -44,9 +44,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index(op.f("ix_audit_log_occurred_at"), "audit_log", ["occurred_at"])
+    op.create_table(
+        "reviews",
+        sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
+        sa.Column("conversation_id", sa.String(255), nullable=False),
+        sa.Column("event_id", sa.Integer, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("predicted_intent", sa.String(255), nullable=True),
+        sa.Column("confidence", sa.Float, nullable=True),
+        sa.Column("correct_intent", sa.String(255), nullable=False),
+        sa.Column("staff_email", sa.String(320), nullable=False),
+        sa.Column("created_at", _utc(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
+        sa.UniqueConstraint("conversation_id", "event_id", name="uq_reviews_conversation_id"),
+    )
+    op.create_index(op.f("ix_reviews_conversation_id"), "reviews", ["conversation_id"])
+    with op.batch_alter_table("erasure_log") as batch:
+        batch.add_column(sa.Column("reviews_deleted", sa.Integer, nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("erasure_log") as batch:
+        batch.drop_column("reviews_deleted")
+    op.drop_index(op.f("ix_reviews_conversation_id"), table_name="reviews")
+    op.drop_table("reviews")
     op.drop_index("ix_audit_log_occurred_at", table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_table("staff_users")
