@@ -97,5 +97,8 @@ eval-baseline: install ## The same report for the pipeline without spaCy feature
 bench: install $(MODEL) ## Print per-message parse time and the Rasa server's memory
 	$(WITH_ENV) python -m scripts.bench --model $(MODEL)
 
+bench-staff: install ## Seed 10,000 conversations and print the staff console's p50/p95 page times
+	$(WITH_ENV) python -m scripts.bench_staff
+
 clean: ## Remove trained models, results and caches (keeps .venv)
 	rm -rf models/*.tar.gz results .rasa .pytest_cache

@@ -34,6 +34,7 @@ import signal
 import smtplib
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -299,8 +300,23 @@ def _wait_for_database(engine: Engine, settings: Settings, stop: threading.Event
     return False
 
 
+PURGE_EVERY_SECONDS = 24 * 3600
+
+
+def retention_round(engine, settings: Settings) -> None:
+    """The daily retention purge (`make purge`), run by the worker while `make run` is up."""
+    from records.cli import retention_days
+    from records.erasure import purge
+
+    days = retention_days(settings, None)
+    counts = purge(engine, days, settings.tracker_store_url)
+    logger.info("Retention purge (older than %d days): %d conversations' events, %d requests, %d hand-offs deleted.",
+                days, counts.events, counts.requests, counts.handoffs)
+
+
 def run_worker(settings: Settings, stop_event: Optional[threading.Event] = None) -> None:
-    """Delivers due entries every DELIVERY_POLL_SECONDS until stop_event is set.
+    """Delivers due entries every DELIVERY_POLL_SECONDS until stop_event is set, and runs the
+    retention purge when it starts and then once a day.
 
     Raises SchemaError when the database was not migrated. An error in one round (database or
     network) is logged and the next round runs as usual.
@@ -318,7 +334,14 @@ def run_worker(settings: Settings, stop_event: Optional[threading.Event] = None)
             settings.delivery_poll_seconds,
         )
         last_waiting = None
+        next_purge = time.monotonic()
         while not stop.is_set():
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+                try:
+                    retention_round(engine, settings)
+                except Exception:
+                    logger.exception("Retention purge failed; it runs again in 24 hours (or run `make purge`).")
             try:
                 report = deliver_due(engine, settings, session=http)
                 if report.waiting_by_kind != last_waiting:

@@ -4,6 +4,7 @@ server, and the same path on the local PostgreSQL."""
 
 import json
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -228,3 +229,36 @@ def test_the_same_path_on_postgresql(postgres_url, webhook):
         with admin.begin() as connection:
             connection.execute(sa.text(f'drop schema "{schema}" cascade'))
         admin.dispose()
+
+
+def test_the_worker_runs_the_retention_purge_when_it_starts(database_url, tmp_path):
+    from records.delivery import run_worker
+    from records.models import ConsultationRequest, ErasureLog
+
+    engine = make_engine(database_url)
+    settings = Settings(database_url=database_url, retention_days=30, delivery_poll_seconds=0.1,
+                        tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}")
+    submit_request(engine, details("old-conversation"), "key-old", settings)
+    submit_request(engine, details("new-conversation"), "key-new", settings)
+    with session_scope(engine) as session:
+        old = session.query(ConsultationRequest).filter_by(conversation_id="old-conversation").one()
+        old.created_at = datetime.now(timezone.utc) - timedelta(days=31)
+
+    stop = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(settings, stop))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with session_scope(engine) as session:
+                if session.query(ErasureLog).filter_by(trigger="retention").count():
+                    break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    with session_scope(engine) as session:
+        left = [row.conversation_id for row in session.query(ConsultationRequest)]
+        [log] = session.query(ErasureLog).filter_by(trigger="retention").all()
+    assert left == ["new-conversation"]
+    assert log.requests_deleted == 1
