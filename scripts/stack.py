@@ -1,6 +1,6 @@
 """Starts the servers as `make run` does, for tests and benchmarks: the clinic database is
 migrated, then the action server, the Rasa server (with its HTTP API) and, if asked, the delivery
-worker and the sample clinic site start on free ports with their data in `workdir`.
+worker, the sample clinic site and the staff console start on free ports with their data in `workdir`.
 
     with Stack(model, tmp_dir) as stack:
         stack.say("sender-1", "does it hurt?")
@@ -34,7 +34,8 @@ class StackError(RuntimeError):
 
 class Stack:
     def __init__(self, model: Path, workdir: Path, tracker_store_url: Optional[str] = None,
-                 env: Optional[Dict[str, str]] = None, delivery: bool = False, site: bool = False) -> None:
+                 env: Optional[Dict[str, str]] = None, delivery: bool = False, site: bool = False,
+                 console: bool = False) -> None:
         self.model = Path(model)
         self.workdir = Path(workdir)
         self.rasa_port = free_port()
@@ -45,6 +46,8 @@ class Stack:
         self.delivery = delivery
         self.site = site
         self.site_port = free_port()
+        self.console = console
+        self.console_port = free_port()
         self.extra_env = env or {}
         self.processes: Dict[str, subprocess.Popen] = {}
 
@@ -55,6 +58,10 @@ class Stack:
     @property
     def site_url(self) -> str:
         return f"http://localhost:{self.site_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
 
     def _env(self) -> Dict[str, str]:
         env = dict(os.environ)
@@ -69,6 +76,9 @@ class Stack:
             SITE_HOST="127.0.0.1",
             SITE_PORT=str(self.site_port),
             CHAT_SERVER_URL=self.url,
+            CONSOLE_HOST="127.0.0.1",
+            CONSOLE_PORT=str(self.console_port),
+            CONSOLE_SECRET=self.api_token * 2,
             PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         )
         env.update(self.extra_env)
@@ -111,10 +121,14 @@ class Stack:
             self._spawn("delivery", [sys.executable, "-m", "records.delivery"])
         if self.site:
             self._spawn("site", [sys.executable, "-m", "website.server"])
+        if self.console:
+            self._spawn("console", [sys.executable, "-m", "console.server"])
         self._wait("actions", f"http://127.0.0.1:{self.action_port}/health", timeout)
         self._wait("rasa", f"{self.url}/", timeout)
         if self.site:
             self._wait("site", f"http://127.0.0.1:{self.site_port}/health", timeout)
+        if self.console:
+            self._wait("console", f"{self.console_url}/health", timeout)
         return self
 
     def stop_process(self, name: str) -> None:

@@ -1,20 +1,14 @@
-"""The chat widget in a real browser: Debian's Chromium, headless, driven by Selenium through
-Debian's chromium-driver, against the stack `make run` starts (sample site, Rasa, actions).
-
-`make test` installs the browser first (scripts/install_browser.sh). Screenshots and the time
-to the first answer are written under results/browser/ for review.
+"""The chat widget in a real browser (tests/browser.py: Debian's Chromium, headless), against
+the stack `make run` starts (sample site, Rasa, actions). Screenshots and the time to the first
+answer are written under results/browser/ for review.
 """
 
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -22,12 +16,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from actions.profile import load_profile
 from scripts.stack import Stack
+from tests.browser import RESULTS, chromium, require_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "smp-consult.tar.gz"
-RESULTS = ROOT / "results" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WAIT = 90  # seconds: the first answer loads the model's components
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -37,27 +29,14 @@ PROFILE = load_profile()
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        reason = "Debian's chromium and chromium-driver are not installed (make test installs them: scripts/install_browser.sh)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests")
-        pytest.skip(reason)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    require_chromium()
     with Stack(MODEL, tmp_path_factory.mktemp("widget"), site=True) as running:
         yield running
 
 
 @pytest.fixture
 def browser(stack, tmp_path):
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                     f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
+    driver = chromium(tmp_path / "chromium-profile")
     yield driver
     driver.quit()
 
