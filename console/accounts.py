@@ -117,3 +117,18 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def list_users(engine: Engine) -> list:
+    with session_scope(engine) as session:
+        return session.execute(select(StaffUser).order_by(StaffUser.email)).scalars().all()
+
+
+def remove_user(engine: Engine, email: str) -> bool:
+    """Deletes an account; False if there is none with this e-mail."""
+    with session_scope(engine) as session:
+        user = session.execute(select(StaffUser).where(StaffUser.email == email)).scalar_one_or_none()
+        if user is None:
+            return False
+        session.delete(user)
+        return True

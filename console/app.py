@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from console.accounts import LoginRefused, Staff, authenticate
+from console.accounts import AccountError, LoginRefused, Staff, authenticate, create_user, list_users, remove_user
 from console.clinic_requests import list_requests, set_status, to_csv
 from console.conversations import FLAGS, Filters, list_conversations, transcript
 from console.masking import mask
@@ -309,6 +309,32 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         return page(request, "overview.html", figures=figures)
 
     @admin_only
+    async def staff_accounts(request: Request) -> Response:
+        return page(request, "staff.html", users=await asyncio.to_thread(list_users, clinic))
+
+    @admin_only
+    async def save_account(request: Request) -> Response:
+        form = await form_with_csrf(request)
+        try:
+            created = await asyncio.to_thread(create_user, clinic, str(form.get("email", "")),
+                                              str(form.get("password", "")), str(form.get("role", "staff")))
+        except AccountError as error:
+            return back_to(request, "/staff", f"Not saved: {error}.")
+        await asyncio.to_thread(audit, clinic, current_staff(request), "account", created.email, f"set as {created.role}")
+        return back_to(request, "/staff", f"{created.email} can sign in as {created.role}.")
+
+    @admin_only
+    async def delete_account(request: Request) -> Response:
+        form = await form_with_csrf(request)
+        email = str(form.get("email", ""))
+        if email == current_staff(request).email:
+            return back_to(request, "/staff", "You can't remove your own account.")
+        if await asyncio.to_thread(remove_user, clinic, email):
+            await asyncio.to_thread(audit, clinic, current_staff(request), "account", email, "removed")
+            return back_to(request, "/staff", f"{email} can no longer sign in.")
+        return back_to(request, "/staff", "There is no such account.")
+
+    @admin_only
     async def audit_log(request: Request) -> Response:
         with session_scope(clinic) as session:
             entries = session.execute(
@@ -340,6 +366,9 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         Route("/requests/{request_id}/status", request_status, methods=["POST"]),
         Route("/overview", overview_page),
         Route("/audit", audit_log),
+        Route("/staff", staff_accounts, methods=["GET"]),
+        Route("/staff", save_account, methods=["POST"]),
+        Route("/staff/remove", delete_account, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [

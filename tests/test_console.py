@@ -219,12 +219,29 @@ def test_search_flags_and_channel_filters(client):
     assert zoe["last_message"] == "call me on [phone hidden] or [e-mail hidden]"
 
 
-def test_only_an_admin_reads_the_audit_log(client):
+def test_only_an_admin_reads_the_audit_log_and_manages_accounts(client, databases):
     sign_in(client)
+    token = csrf(client, "/conversations")
     assert client.get("/audit").status_code == 403
-    client.post("/logout", data={"csrf_token": csrf(client, "/conversations")})
+    assert client.get("/staff").status_code == 403
+    assert client.post("/staff", data={"csrf_token": token, "email": "x@clinic.example", "password": PASSWORD}).status_code == 403
+    assert client.post("/staff/remove", data={"csrf_token": token, "email": "admin@clinic.example"}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+
     sign_in(client, "admin@clinic.example", ADMIN_PASSWORD)
-    assert client.get("/audit").status_code == 200
+    token = csrf(client, "/staff")
+    saved = client.post("/staff", data={"csrf_token": token, "email": "New@Clinic.example", "password": PASSWORD, "role": "staff"})
+    assert "new@clinic.example can sign in as staff." in client.get(saved.headers["location"]).text
+    short = client.post("/staff", data={"csrf_token": token, "email": "y@clinic.example", "password": "short"})
+    assert "Not saved: the password must be at least 12 characters" in client.get(short.headers["location"]).text
+    own = client.post("/staff/remove", data={"csrf_token": token, "email": "admin@clinic.example"})
+    assert "You can&#39;t remove your own account." in client.get(own.headers["location"]).text
+    removed = client.post("/staff/remove", data={"csrf_token": token, "email": "staff@clinic.example"})
+    assert "staff@clinic.example can no longer sign in." in client.get(removed.headers["location"]).text
+    audit_page = client.get("/audit")
+    assert audit_page.status_code == 200 and "removed" in audit_page.text
+    with pytest.raises(LoginRefused):
+        authenticate(make_engine(databases[0]), "staff@clinic.example", PASSWORD)
 
 
 def test_an_unknown_conversation_is_a_clear_404(client):
@@ -376,3 +393,51 @@ def test_overview_counts_conversations_messages_and_intents(client):
     assert "3 conversations" in page
     assert "fell back in 33% of them" in page
     assert "ask_pain: 1" in page and "greet: 1" in page
+
+
+@pytest.fixture
+def postgres_database(postgres_url):
+    """A fresh database on the local PostgreSQL server, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    name = f"console_{uuid.uuid4().hex[:12]}"
+    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_url).set(database=name)
+    finally:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.mark.services
+def test_conversations_search_and_transcripts_on_postgresql(postgres_database):
+    from console.conversations import Filters, list_conversations, transcript
+
+    url = postgres_database
+    store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host=url.host, port=url.port, db=url.database,
+                            username=url.username)
+    now = time.time()
+    save(store, "pg-zoe", [user("I'm Zoë, does it hurt?", entities=[{"entity": "PERSON", "value": "Zoë"}], at=now - 60),
+                           ActionExecuted("action_answer_question", timestamp=now - 59),
+                           BotUttered("Discomfort varies.", timestamp=now - 59)])
+    save(store, "pg-rest", [user("100% sure it's_fine?", channel="rest", at=now - 30)])
+    store.engine.dispose()
+    migrate(url.render_as_string(hide_password=False))
+    clinic = tracker = make_engine(url.render_as_string(hide_password=False))
+    try:
+        ids = lambda **params: [row.sender_id for row in list_conversations(tracker, clinic, Filters(**params))]  # noqa: E731
+        assert ids() == ["pg-rest", "pg-zoe"]
+        assert ids(query="zoë") == ["pg-zoe"]
+        assert ids(query="100%") == ["pg-rest"] and ids(query="_") == ["pg-rest"] and ids(query="' OR 1=1 --") == []
+        assert ids(channel="rest") == ["pg-rest"]
+        found = transcript(tracker, clinic, "pg-zoe")
+        assert [m.kind for m in found.messages] == ["user", "bot"]
+        assert found.messages[1].actions == ["action_answer_question"]
+        assert "Zoë" in found.names and found.channel == "socketio"
+    finally:
+        tracker.dispose()
