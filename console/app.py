@@ -208,8 +208,9 @@ def create_app(settings: ConsoleSettings) -> Starlette:
             for message in found.messages:
                 message.text = mask(message.text, found.names)
         waiting = any(handoff.conversation_id == sender_id for handoff in waiting_handoffs(clinic))
+        requests = await asyncio.to_thread(list_requests, clinic, "", 20, sender_id)
         return page(request, "transcript.html", conversation=found, revealed=reveal, intents=intents,
-                    reviewed=reviewed_by_event(clinic, sender_id), waiting=waiting)
+                    reviewed=reviewed_by_event(clinic, sender_id), waiting=waiting, requests=requests)
 
     async def conversation(request: Request) -> Response:
         return await show_transcript(request)

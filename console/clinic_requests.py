@@ -32,11 +32,15 @@ def _delivery(entry: OutboxEntry) -> str:
     return entry.status
 
 
-def list_requests(engine: Engine, status: str = "", limit: int = 200) -> List[RequestRow]:
+def list_requests(engine: Engine, status: str = "", limit: int = 200,
+                  conversation_id: Optional[str] = None) -> List[RequestRow]:
+    """Requests, newest first: all, of one status, or of one conversation."""
     with session_scope(engine) as session:
         query = sa.select(ConsultationRequest).order_by(ConsultationRequest.created_at.desc()).limit(limit)
         if status in REQUEST_STATUSES:
             query = query.where(ConsultationRequest.status == status)
+        if conversation_id is not None:
+            query = query.where(ConsultationRequest.conversation_id == conversation_id)
         requests = session.execute(query).scalars().all()
         entries = session.execute(
             sa.select(OutboxEntry).where(OutboxEntry.request_id.in_([r.id for r in requests] or [""]))

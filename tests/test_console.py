@@ -336,6 +336,17 @@ def test_an_admin_may_export_unmasked_and_erase(client, databases):
     assert [row[1] for row in audit_rows(databases)] == ["export", "erase"]
 
 
+def test_the_transcript_shows_the_collected_details_masked_until_revealed(client, databases):
+    add_request(databases)
+    sign_in(client)
+    page = client.get("/conversations/zoe-conversation").text
+    assert "Consultation requests from this conversation" in page
+    assert "Z… [name hidden]" in page and "[phone hidden]" in page and "blood_thinners" in page
+    assert "warfarin" not in page and "+447911123456" not in page
+    revealed = client.post("/conversations/zoe-conversation/reveal", data={"csrf_token": csrf(client, "/conversations")}).text
+    assert "Zoë O&#39;Brien-Smith" in revealed and "+447911123456" in revealed and "I take warfarin" in revealed
+
+
 def test_staff_cannot_erase(client, databases):
     sign_in(client)
     refused = client.post("/conversations/zoe-conversation/erase",
