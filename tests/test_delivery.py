@@ -21,7 +21,10 @@ from records.settings import Settings
 from records.signing import sign, verify
 from scripts.stack import free_port
 
-NOW = datetime.now(timezone.utc)  # entries are due from when they are written
+def soon(**delta) -> datetime:
+    """A moment after now. Entries are due from when they are written, so a test's clock must be
+    read when it runs, not when the module was imported (other tests may run in between)."""
+    return datetime.now(timezone.utc) + timedelta(**delta)
 SECRET = "shh-its-a-secret"
 
 
@@ -31,7 +34,7 @@ def details(conversation_id: str = "conv-1", flags=("blood_thinners",)) -> Consu
         email="zoe@example.com", consultation_format="video", preferred_times="weekday evenings",
         preferred_dates=["Tuesday"], contact_method="text", concern="crown", concern_detail=None,
         screening_flags=list(flags), screening_note="I take warfarin" if flags else None,
-        consent_version="consent-abc123", consent_given_at=NOW,
+        consent_version="consent-abc123", consent_given_at=datetime.now(timezone.utc),
     )
 
 
@@ -115,7 +118,7 @@ def test_the_webhook_arrives_signed_once(database_url, webhook):
     result = submit_request(engine, details(), "key-1", settings)
     assert submit_request(engine, details(), "key-1", settings).created is False
 
-    report = deliver_due(engine, settings, now=NOW + timedelta(minutes=1))
+    report = deliver_due(engine, settings, now=soon(minutes=1))
     assert (report.delivered, report.retried, report.failed) == (1, 0, 0)
     [(body, headers)] = webhook.received
     assert verify(body, SECRET, headers["X-SMP-Signature"])
@@ -127,7 +130,7 @@ def test_the_webhook_arrives_signed_once(database_url, webhook):
     [entry] = outbox(engine)
     assert (entry.status, entry.attempts, entry.last_error) == ("delivered", 1, None)
 
-    assert deliver_due(engine, settings, now=NOW + timedelta(hours=1)).delivered == 0
+    assert deliver_due(engine, settings, now=soon(hours=1)).delivered == 0
     assert len(webhook.received) == 1
 
 
@@ -159,8 +162,8 @@ def test_after_the_retry_window_it_is_marked_failed(database_url, webhook):
     settings = Settings(database_url=database_url, booking_webhook_url=webhook.url, webhook_secret=SECRET,
                         webhook_retry_hours=1)
     submit_request(engine, details(), "key-fail", settings)
-    assert deliver_due(engine, settings, now=NOW + timedelta(minutes=1)).retried == 1
-    report = deliver_due(engine, settings, now=NOW + timedelta(hours=2))
+    assert deliver_due(engine, settings, now=soon(minutes=1)).retried == 1
+    report = deliver_due(engine, settings, now=soon(hours=2))
     assert report.failed == 1
     [entry] = outbox(engine)
     assert entry.status == "failed" and entry.attempts == 2
@@ -170,7 +173,7 @@ def test_without_a_webhook_url_requests_wait_in_the_outbox(database_url):
     engine = make_engine(database_url)
     settings = Settings(database_url=database_url)
     submit_request(engine, details(), "key-wait", settings)
-    report = deliver_due(engine, settings, now=NOW + timedelta(days=1))
+    report = deliver_due(engine, settings, now=soon(days=1))
     assert (report.delivered, report.retried, report.waiting) == (0, 0, 1)
     assert outbox(engine)[0].status == "pending"
 
@@ -194,7 +197,7 @@ def test_staff_email_goes_to_the_smtp_server_without_health_details(database_url
                             smtp_starttls=False, smtp_from="assistant@pendle-scalp-studio.example",
                             staff_notify_email="team@pendle-scalp-studio.example")
         submit_request(engine, details(), "key-mail", settings)
-        report = deliver_due(engine, settings, now=NOW + timedelta(minutes=1))
+        report = deliver_due(engine, settings, now=soon(minutes=1))
         assert report.delivered == 1
     finally:
         controller.stop()
@@ -219,7 +222,7 @@ def test_the_same_path_on_postgresql(postgres_url, webhook):
         settings = Settings(database_url=url, booking_webhook_url=webhook.start().url, webhook_secret=SECRET)
         assert submit_request(engine, details("pg"), "key-pg", settings).created
         assert not submit_request(engine, details("pg"), "key-pg", settings).created
-        assert deliver_due(engine, settings, now=NOW + timedelta(minutes=1)).delivered == 1
+        assert deliver_due(engine, settings, now=soon(minutes=1)).delivered == 1
         assert verify(webhook.received[0][0], SECRET, webhook.received[0][1]["X-SMP-Signature"])
         with engine.connect() as connection:
             assert connection.execute(sa.text("select status from outbox")).scalar() == "delivered"
