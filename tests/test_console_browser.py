@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -36,7 +37,14 @@ def stack(tmp_path_factory):
 
 
 def wait(driver, condition, timeout=60):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    """Waits for a condition on a page that may be changing under it (a form just submitted)."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
+
+
+def flash_says(driver, text: str) -> None:
+    """Waits for the page after a form to confirm it (the old page's notice doesn't count)."""
+    wait(driver, lambda d: text in d.find_element(By.CSS_SELECTOR, ".flash").text)
 
 
 def test_staff_find_read_review_reply_and_export(stack, tmp_path):
@@ -53,7 +61,7 @@ def test_staff_find_read_review_reply_and_export(stack, tmp_path):
         staff.find_element(By.ID, "email").send_keys(EMAIL)
         staff.find_element(By.ID, "password").send_keys(PASSWORD)
         staff.find_element(By.CSS_SELECTOR, "form.login button").click()
-        wait(staff, lambda d: "/conversations" in d.current_url)
+        wait(staff, lambda d: d.current_url == stack.console_url + "/conversations")  # not /login?next=...
 
         search = staff.find_element(By.NAME, "q")
         search.send_keys("real person")
@@ -62,7 +70,7 @@ def test_staff_find_read_review_reply_and_export(stack, tmp_path):
         rows = wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "table.list tbody tr"))
         assert len(rows) == 1 and "handoff" in rows[0].text and "paused" in rows[0].text
         rows[0].find_element(By.TAG_NAME, "a").click()
-        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, ".chat"))
+        wait(staff, lambda d: "/conversations/" in d.current_url and d.find_elements(By.CSS_SELECTOR, ".chat"))
         assert session in staff.find_element(By.TAG_NAME, "h1").text
         assert "intent ask_pain" in staff.find_element(By.CSS_SELECTOR, ".chat .user .meta").text
         staff.save_screenshot(str(RESULTS / "console-transcript.png"))
@@ -71,16 +79,16 @@ def test_staff_find_read_review_reply_and_export(stack, tmp_path):
         first.find_element(By.TAG_NAME, "summary").click()
         Select(first.find_element(By.NAME, "intent")).select_by_visible_text("ask_risks")
         first.find_element(By.CSS_SELECTOR, ".review button").click()
-        assert "should have been ask_risks" in wait(staff, lambda d: d.find_element(By.CSS_SELECTOR, ".flash")).text
+        flash_says(staff, "should have been ask_risks")
         assert "marked: should be ask_risks" in staff.find_element(By.CSS_SELECTOR, ".chat .user .meta").text
 
         staff.find_element(By.ID, "reply-text").send_keys("Hi, Jordan here. Happy to help.")
         staff.find_element(By.CSS_SELECTOR, "form.reply button").click()
-        assert "Sent to the client" in wait(staff, lambda d: d.find_element(By.CSS_SELECTOR, ".flash")).text
+        flash_says(staff, "Sent to the client")
         widget.wait_for_answer("Hi, Jordan here. Happy to help.")  # the client sees it in the widget
 
         staff.find_element(By.XPATH, "//button[normalize-space()='Hand back to the assistant']").click()
-        assert "Handed back to the assistant" in wait(staff, lambda d: d.find_element(By.CSS_SELECTOR, ".flash")).text
+        flash_says(staff, "Handed back to the assistant")
         widget.ask("what are the risks?")
         widget.wait_for_answer("SMP uses needles that break the skin")  # the assistant answers again
 
