@@ -120,6 +120,10 @@ def press(driver, *keys) -> None:
     ActionChains(driver).send_keys(*keys).perform()
 
 
+def user_messages(stack: Stack, session: str):
+    return [event["text"] for event in stack.tracker(session)["events"] if event["event"] == "user"]
+
+
 def shift_tab(driver, times: int = 1) -> None:
     chain = ActionChains(driver).key_down(Keys.SHIFT)
     for _ in range(times):
@@ -149,7 +153,7 @@ def test_privacy_notice_then_the_pain_question_is_answered(browser, stack):
     assert PROFILE.numbing in answer.text
     titles = [button.text for button in answer.find_elements(By.CSS_SELECTOR, ".replies button")]
     assert "Book a free consultation" in titles
-    assert widget.find(".typing").get_attribute("hidden") is not None
+    widget.wait(lambda _: widget.find(".typing").get_attribute("hidden") is not None, timeout=10)  # once acknowledged
     timing = {"page_to_first_answer_s": round(answered - started, 2), "question_to_answer_s": round(answered - asked, 2)}
     (RESULTS / "first-answer.json").write_text(json.dumps(timing, indent=2) + "\n")
     print(f"\nwidget timing: {timing}")
@@ -181,9 +185,8 @@ def test_the_history_survives_a_reload_and_new_conversation_clears_it(browser, s
     widget.ask("how much does it cost?")
     costs = widget.wait_for_answer("Our usual price ranges")
     assert len(costs.find_elements(By.CSS_SELECTOR, "ul li")) == len(PROFILE.prices)  # the list is a list
-    # the same conversation on the server: both questions in one tracker
-    users = [event["text"] for event in stack.tracker(session)["events"] if event["event"] == "user"]
-    assert users == ["does it hurt?", "how much does it cost?"]
+    # the same conversation on the server: both questions in one tracker (saved when the turn ends)
+    widget.wait(lambda _: user_messages(stack, session) == ["does it hurt?", "how much does it cost?"], timeout=15)
     widget.screenshot("after-reload")
 
     widget.find(".restart").click()
@@ -284,5 +287,4 @@ def test_offline_is_shown_and_a_message_typed_meanwhile_is_sent_once_on_reconnec
     texts = widget.bot_texts()
     assert sum("SMP uses needles" in text for text in texts) == 1
     assert sum(PAIN in text for text in texts) == 1
-    users = [event["text"] for event in stack.tracker(session)["events"] if event["event"] == "user"]
-    assert users == ["does it hurt?", "what are the risks?"]
+    widget.wait(lambda _: user_messages(stack, session) == ["does it hurt?", "what are the risks?"], timeout=15)
