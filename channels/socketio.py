@@ -106,9 +106,9 @@ class ClinicSocketIOInput(SocketIOInput):
                 ))
             except Exception:
                 del self._handled[key]  # not handled: a repeat may try again
-                done.set_result(output.replies)
                 raise
-            done.set_result(output.replies)
+            finally:
+                done.set_result(output.replies)  # waiting repeats get what was sent
             return {"status": "ok", "message_id": key[1]}
 
         return blueprint

@@ -30,14 +30,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from console.accounts import AccountError, LoginRefused, Staff, authenticate, create_user, list_users, remove_user
-from console.clinic_requests import list_requests, set_status, to_csv
+from console.clinic_requests import list_requests, masked_name, set_status, to_csv
 from console.conversations import FLAGS, Filters, list_conversations, transcript
-from console.masking import mask
+from console.masking import EMAIL_MASK, PHONE_MASK, mask
 from console.overview import overview
 from console.reviewed import domain_intents, mark_misunderstood, reviewed_by_event
 from records.db import make_engine, session_scope
 from records.erasure import erase_conversation
-from records.handoffs import resolve_handoff, waiting_handoffs
+from records.handoffs import is_waiting, resolve_handoff, waiting_handoffs
 from records.models import REQUEST_STATUSES, AuditEntry, utcnow
 from records.rasa_api import RasaAPI, RasaAPIError, rasa_url
 
@@ -135,7 +135,8 @@ def create_app(settings: ConsoleSettings) -> Starlette:
     clinic = make_engine(settings.database_url)
     tracker = make_engine(settings.tracker_store_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals["csrf_token"] = csrf_token
+    templates.env.globals.update(csrf_token=csrf_token, PHONE_MASK=PHONE_MASK, EMAIL_MASK=EMAIL_MASK)
+    templates.env.filters["masked_name"] = masked_name
     intents = domain_intents()
 
     def page(request: Request, name: str, status_code: int = 200, **context) -> Response:
@@ -207,7 +208,7 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         if not reveal:
             for message in found.messages:
                 message.text = mask(message.text, found.names)
-        waiting = any(handoff.conversation_id == sender_id for handoff in waiting_handoffs(clinic))
+        waiting = await asyncio.to_thread(is_waiting, clinic, sender_id)
         requests = await asyncio.to_thread(list_requests, clinic, "", 20, sender_id)
         return page(request, "transcript.html", conversation=found, revealed=reveal, intents=intents,
                     reviewed=reviewed_by_event(clinic, sender_id), waiting=waiting, requests=requests)
@@ -337,10 +338,12 @@ def create_app(settings: ConsoleSettings) -> Starlette:
 
     @admin_only
     async def audit_log(request: Request) -> Response:
-        with session_scope(clinic) as session:
-            entries = session.execute(
-                select(AuditEntry).order_by(AuditEntry.occurred_at.desc()).limit(200)).scalars().all()
-        return page(request, "audit.html", entries=entries)
+        def recent() -> list:
+            with session_scope(clinic) as session:
+                return session.execute(
+                    select(AuditEntry).order_by(AuditEntry.occurred_at.desc()).limit(200)).scalars().all()
+
+        return page(request, "audit.html", entries=await asyncio.to_thread(recent))
 
     async def http_error(request: Request, error: HTTPException) -> Response:
         if request.url.path.startswith("/api/"):

@@ -48,6 +48,12 @@ def resolve_handoff(engine: Engine, conversation_id: str) -> bool:
         return result.rowcount > 0
 
 
+def is_waiting(engine: Engine, conversation_id: str) -> bool:
+    """Whether the conversation has a hand-off waiting for a person."""
+    with session_scope(engine) as session:
+        return _waiting_id(session, conversation_id) is not None
+
+
 def waiting_handoffs(engine: Engine) -> List[Handoff]:
     """Conversations waiting for a person, oldest first."""
     with session_scope(engine) as session:
