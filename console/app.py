@@ -8,7 +8,6 @@ reveals them, which the audit log records.
 """
 
 import asyncio
-import logging
 import secrets
 from dataclasses import dataclass
 from functools import wraps
@@ -46,7 +45,6 @@ PUBLIC_PATHS = ("/login", "/health", "/static/")
 FAILED_LOGIN_DELAY_SECONDS = 1.0
 SESSION_HOURS = 8
 
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

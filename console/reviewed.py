@@ -17,7 +17,6 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
-from console.masking import mask
 from records.db import SchemaError, check_schema, make_engine, session_scope
 from records.models import Review
 from records.settings import Settings, SettingsError
@@ -56,7 +55,7 @@ def export(engine: Engine, out_dir: Path) -> int:
     by_intent: Dict[str, List[str]] = defaultdict(list)
     stories = []
     for review in reviews:
-        text = mask(review.text).strip()  # stored masked; masked again in case of an old row
+        text = review.text.strip()  # stored masked (mark_misunderstood)
         if text and text not in by_intent[review.correct_intent]:
             by_intent[review.correct_intent].append(text)
         stories.append({

@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from scripts.stack import Stack
 from tests.browser import RESULTS, chromium, require_chromium
-from tests.test_widget_browser import PAIN, Widget
+from tests.test_widget_browser import Widget
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "smp-consult.tar.gz"
