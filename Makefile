@@ -83,7 +83,8 @@ test-nlu: install $(MODEL)
 	$(WITH_ENV) python scripts/nlu_report.py results/nlu-test --min-accuracy $(MIN_NLU_ACCURACY)
 
 eval: install $(MODEL) ## NLU report: 5-fold cross-validation and the held-out test set, written to results/
-	$(WITH_ENV) rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cross-validation
+	$(WITH_ENV) python scripts/eval_config.py config.yml results/config-eval.yml
+	$(WITH_ENV) rasa test nlu --nlu data/nlu --config results/config-eval.yml --cross-validation --folds 5 --out results/cross-validation
 	$(WITH_ENV) rasa test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu-test
 	$(WITH_ENV) python scripts/nlu_report.py results/cross-validation results/nlu-test
 	$(WITH_ENV) python scripts/fallback_threshold.py --model $(MODEL) --nlu tests/nlu/test_nlu.yml tests/nlu/fallback.yml

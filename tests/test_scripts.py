@@ -1,4 +1,4 @@
-"""The helper scripts: settings loader, validation check, NLU report and Python discovery."""
+"""The helper scripts: settings loader, validation check, NLU report, eval config and Python discovery."""
 
 import json
 import os
@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts import check_validation, nlu_report, with_env
+import yaml
+
+from scripts import check_validation, eval_config, nlu_report, with_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,3 +155,21 @@ def test_an_api_token_starting_with_a_dash_reaches_rasa_intact():
     arguments = create_argument_parser().parse_args(command[1:])
     assert arguments.auth_token == token
     assert arguments.enable_api is True
+
+
+def test_eval_config_is_the_project_pipeline_without_its_fallback_classifier(tmp_path):
+    target = tmp_path / "config-eval.yml"
+    assert eval_config.main([str(ROOT / "config.yml"), str(target)]) == 0
+    project = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    evaluated = yaml.safe_load(target.read_text(encoding="utf-8"))
+    expected = [c for c in project["pipeline"] if c["name"] != "FallbackClassifier"]
+    assert evaluated["pipeline"] == expected
+    assert len(expected) == len(project["pipeline"]) - 1
+    assert evaluated["language"] == project["language"] and evaluated["policies"] == []
+
+
+def test_eval_config_refuses_a_pipeline_without_a_fallback_classifier(tmp_path, capsys):
+    source = tmp_path / "config.yml"
+    source.write_text("language: en\npipeline:\n  - name: WhitespaceTokenizer\n", encoding="utf-8")
+    assert eval_config.main([str(source), str(tmp_path / "out.yml")]) == 1
+    assert "has no FallbackClassifier" in capsys.readouterr().err
