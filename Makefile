@@ -8,8 +8,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 WITH_ENV := $(VENV)/bin/python scripts/with_env.py
 MODEL := models/smp-consult.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
-# The held-out NLU test set must reach this intent accuracy or `make test` fails.
-MIN_NLU_ACCURACY ?= 0.92
+# The held-out NLU test set must reach this intent accuracy or `make test` fails (it scores 0.964).
+MIN_NLU_ACCURACY ?= 0.95
 
 .PHONY: help install browser migrate staff-user export-reviewed bench-staff validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline bench clean
 
