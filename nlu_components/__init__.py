@@ -1,0 +1,1 @@
+"""SMP Consult's own NLU pipeline components (named in config.yml by module path)."""
