@@ -14,9 +14,9 @@ MIN_NLU_ACCURACY ?= 0.95
 .PHONY: help install browser migrate staff-user export-reviewed bench-staff validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline eval-sentence-embeddings eval-linear bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-25s %s\n", $$1, $$2}'
 
-install: ## Create .venv with Python 3.10, install pinned requirements, the spaCy model and the chat widget (PYTHON=... to choose)
+install: ## Create .venv with Python 3.10, install pinned requirements, the spaCy and sentence-embedding models and the chat widget (PYTHON=... to choose)
 	@bash scripts/install.sh
 	@bash scripts/install_widget.sh
 	@$(VENV)/bin/python scripts/local_secrets.py

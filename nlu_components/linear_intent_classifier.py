@@ -19,12 +19,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
@@ -50,32 +52,33 @@ class FeatureWeighting:
     """TF-IDF for sparse blocks, unit length for every block, in a fixed order of featurizers."""
 
     def __init__(self, layout: List[Tuple[Text, int, bool]], idf: Dict[Text, TfidfTransformer]):
-        self.layout = layout  # (featurizer, width, sparse?) in training order
+        self.layout = layout  # (featurizer, width, sparse?), sorted by featurizer
         self.idf = idf
 
     @classmethod
     def fit(cls, messages: List[Message]) -> "FeatureWeighting":
-        first = sentence_blocks(messages[0])
-        layout = [(origin, matrix.shape[1], sp.issparse(matrix)) for origin, matrix in sorted(first.items())]
-        weighting = cls(layout, {})
-        for origin, _, sparse in layout:
+        per_message = [sentence_blocks(message) for message in messages]
+        widths = {}
+        for blocks in per_message:
+            for origin, matrix in blocks.items():
+                widths.setdefault(origin, (matrix.shape[1], sp.issparse(matrix)))
+        weighting = cls([(origin, *widths[origin]) for origin in sorted(widths)], {})
+        for (origin, _, sparse), block in zip(weighting.layout, weighting._stacked(per_message)):
             if sparse:
-                counts = sp.vstack([sentence_blocks(message)[origin] for message in messages]).tocsr()
-                weighting.idf[origin] = TfidfTransformer(sublinear_tf=True).fit(counts)
+                weighting.idf[origin] = TfidfTransformer(sublinear_tf=True).fit(block)
         return weighting
 
+    def _stacked(self, per_message: List[Dict[Text, Any]]) -> List[sp.csr_matrix]:
+        """Each featurizer's rows stacked, in layout order; zeros where it had nothing for a message."""
+        return [
+            sp.vstack([sp.csr_matrix(blocks.get(origin, sp.csr_matrix((1, width)))) for blocks in per_message]).tocsr()
+            for origin, width, _ in self.layout
+        ]
+
     def transform(self, messages: List[Message]) -> sp.csr_matrix:
-        per_message = [sentence_blocks(message) for message in messages]
         columns = []
-        for origin, width, sparse in self.layout:
-            rows = []
-            for blocks in per_message:
-                matrix = blocks.get(origin)
-                if matrix is None:  # a message a featurizer had nothing for
-                    matrix = sp.csr_matrix((1, width))
-                rows.append(sp.csr_matrix(matrix))
-            block = sp.vstack(rows).tocsr()
-            if sparse:
+        for (origin, _, _), block in zip(self.layout, self._stacked([sentence_blocks(m) for m in messages])):
+            if origin in self.idf:
                 block = self.idf[origin].transform(block)
             columns.append(normalize(block))
         return sp.hstack(columns).tocsr()
@@ -99,7 +102,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "C": 10.0,  # inverse regularisation strength (swept in config.yml's comment)
             "max_iter": 2000,
             "random_seed": 2023,
-            "ranking_length": 10,
+            RANKING_LENGTH: LABEL_RANKING_LENGTH,
         }
 
     def __init__(
@@ -156,8 +159,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             order = np.argsort(-row)
             ranking = [{"name": str(names[i]), "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
-            length = self._config["ranking_length"]
-            message.set("intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True)
+            length = self._config[RANKING_LENGTH]
+            message.set(INTENT_RANKING_KEY, ranking[:length] if length > 0 else ranking, add_to_output=True)
         return messages
 
     def persist(self) -> None:

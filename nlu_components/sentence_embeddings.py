@@ -95,7 +95,7 @@ class SentenceEncoder:
             texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
         )
         inputs = [batch[key].astype(np.int32) for key in ("input_ids", "attention_mask", "token_type_ids")]
-        return self._embed(*inputs).numpy().astype(np.float32)
+        return self._embed(*inputs).numpy()
 
 
 @DefaultV1Recipe.register(
