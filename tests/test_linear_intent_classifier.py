@@ -73,13 +73,25 @@ def test_a_block_missing_from_a_message_counts_as_zeros():
 def test_trained_classifier_ranks_intents_with_probabilities(storage):
     component = classifier(storage, ranking_length=1)
     component.train(TrainingData(TRAINING))
-    pain, cost, empty = message("will it hurt"), message("how much does it cost"), Message(data={})
-    component.process([pain, cost, empty])
+    pain, cost = message("will it hurt"), message("how much does it cost")
+    component.process([pain, cost])
     assert pain.get("intent")["name"] == "ask_pain"
     assert cost.get("intent")["name"] == "ask_cost"
     assert 0.5 < pain.get("intent")["confidence"] <= 1.0
     assert len(pain.get("intent_ranking")) == 1
-    assert empty.get("intent") is None
+
+
+def test_a_message_with_nothing_to_classify_gets_no_intent_at_zero_confidence(storage):
+    # An empty or blank message reaches the classifier with no features. It must still get an
+    # intent entry, as DIET gives one, or the FallbackClassifier cannot send it to "rephrase"
+    # and the user gets no reply at all (tests/test_server.py has the conversation).
+    component = classifier(storage)
+    component.train(TrainingData(TRAINING))
+    pain, blank = message("will it hurt"), Message(data={TEXT: "   "})
+    component.process([blank, pain])
+    assert blank.get("intent") == {"name": None, "confidence": 0.0}
+    assert blank.get("intent_ranking") == []
+    assert pain.get("intent")["name"] == "ask_pain"
 
 
 def test_a_saved_classifier_loads_and_gives_the_same_answer(storage):
