@@ -1,4 +1,4 @@
-"""Sentence embeddings from all-MiniLM-L6-v2 as dense sentence features for DIET.
+"""Sentence embeddings from all-MiniLM-L6-v2 as dense sentence features for the intent classifier.
 
 Word counts and spaCy's averaged word vectors know which words a question uses, not what it
 means, so paraphrases that share no wording with the training examples ("will people be able to
@@ -86,6 +86,8 @@ class SentenceEncoder:
             return tf.math.l2_normalize(pooled, axis=1)
 
         self._embed = embed
+        # Trace the graph now, at load, not on the first user's message (about 2.5 s of it).
+        self.encode(["warm up"])
 
     def encode(self, texts: List[Text]) -> np.ndarray:
         """Mean of the last layer's word-piece vectors (padding left out), scaled to length 1."""

@@ -1,6 +1,6 @@
 """How the FallbackClassifier threshold trades wrong answers against unnecessary fallbacks.
 
-    python scripts/fallback_threshold.py --model models/smp-consult.tar.gz \
+    python -m scripts.fallback_threshold --model models/smp-consult.tar.gz \
         --nlu tests/nlu/test_nlu.yml tests/nlu/fallback.yml
 
 Parses every example of the held-out test files with the trained model and, for each candidate

@@ -30,14 +30,14 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def test_the_eval_config_uses_the_component_with_the_installed_model_not_a_path():
-    pipeline = yaml.safe_load((ROOT / "eval" / "config-sentence-embeddings.yml").read_text())["pipeline"]
+def test_config_uses_the_component_with_the_installed_model_not_a_path():
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
     names = [component["name"] for component in pipeline]
     assert COMPONENT in names
     entry = pipeline[names.index(COMPONENT)]
     assert entry["model_package"] == "all_minilm_l6_v2"
-    # It adds sentence features for DIET, so it must come before it.
-    assert names.index(COMPONENT) < names.index("DIETClassifier")
+    # It adds sentence features for the intent classifier, so it must come before it.
+    assert names.index(COMPONENT) < names.index("nlu_components.linear_intent_classifier.LinearIntentClassifier")
 
 
 def test_the_model_package_holds_the_model_files():
@@ -101,3 +101,13 @@ def test_training_examples_are_featurized_in_batches(featurizer):
     assert len(vectors) == 70
     # 70 messages span two batches of 64; the last one is the same as when encoded alone.
     assert np.allclose(vectors[-1], featurizer.encoder.encode([texts[-1]])[0], atol=1e-4)
+
+
+def test_the_graph_is_traced_at_load_once_for_every_batch_shape(featurizer):
+    # Traced when the model loads, so the first user's message does not wait for it, and not
+    # again for other batch sizes or message lengths.
+    embed = featurizer.encoder._embed
+    assert embed.experimental_get_tracing_count() == 1
+    featurizer.encoder.encode(["does it hurt?", "how much is a full head at your clinic in Burnley?"])
+    featurizer.encoder.encode(["hi"] * 3)
+    assert embed.experimental_get_tracing_count() == 1
