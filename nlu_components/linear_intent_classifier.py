@@ -1,12 +1,12 @@
 """The assistant's intent classifier: a regularised linear model over the pipeline's sentence features.
 
-On SMP Consult's data DIET scores 9 points below a linear model fed the same features in
-cross-validation (config.yml's comment has the figures), so config.yml uses this instead. It reads
-the sentence-level features the featurizers already made, weights each sparse featurizer's counts
-by TF-IDF (rare, telling words and n-grams count for more than "the" or "smp"), scales every
-featurizer's block to unit length so no block drowns the others, and fits scikit-learn's
-multinomial logistic regression, whose probabilities are the intent confidences the
-FallbackClassifier reads.
+On SMP Consult's data it scores 0.932 in cross-validation where DIET scored 0.840 (and 0.871 on a
+split with the same sentence embeddings; config.yml's comment has the figures), so config.yml uses
+it instead of DIET. It reads the sentence-level features the featurizers already made, weights
+each sparse featurizer's counts by TF-IDF (rare, telling words and n-grams count for more than
+"the" or "smp"), scales every featurizer's block to unit length so no block drowns the others,
+and fits scikit-learn's multinomial logistic regression, whose probabilities are the intent
+confidences the FallbackClassifier reads.
 """
 
 from __future__ import annotations
