@@ -6,7 +6,8 @@
 Parses every example of the held-out test files with the trained model and, for each candidate
 threshold, counts: in-scope messages answered correctly, answered with the wrong intent, or sent
 to the fallback; and nonsense messages (labelled nlu_fallback) caught. The threshold in
-config.yml is chosen from this table (the one that maximises overall accuracy, ties to the lower).
+config.yml is chosen from this table: the one that maximises overall accuracy, ties to the higher
+(of equal scores, the one that answers fewer questions wrongly and catches more nonsense).
 """
 
 import argparse
@@ -34,6 +35,34 @@ async def top_intents(model: Path, files: List[Path]) -> List[Tuple[str, str, fl
     return results
 
 
+def sweep(results: List[Tuple[str, str, float]], thresholds: List[float]) -> List[dict]:
+    """One row per threshold: correct, wrong, fallback, nonsense caught, overall accuracy."""
+    in_scope = [r for r in results if r[0] != FALLBACK]
+    nonsense = [r for r in results if r[0] == FALLBACK]
+    rows = []
+    for threshold in thresholds:
+        correct = sum(1 for gold, top, conf in in_scope if conf >= threshold and top == gold)
+        wrong = sum(1 for gold, top, conf in in_scope if conf >= threshold and top != gold)
+        caught = sum(1 for _, _, conf in nonsense if conf < threshold)
+        rows.append(
+            {
+                "threshold": threshold,
+                "correct": correct,
+                "wrong": wrong,
+                "fallback": len(in_scope) - correct - wrong,
+                "caught": caught,
+                "nonsense": len(nonsense),
+                "accuracy": (correct + caught) / len(results),
+            }
+        )
+    return rows
+
+
+def best(rows: List[dict]) -> dict:
+    """The row with the highest accuracy; of equal ones, the highest threshold."""
+    return max(rows, key=lambda row: (row["correct"] + row["caught"], row["threshold"]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
@@ -42,21 +71,17 @@ def main() -> None:
     logging.disable(logging.WARNING)
 
     results = asyncio.run(top_intents(args.model, args.nlu))
-    in_scope = [r for r in results if r[0] != FALLBACK]
-    nonsense = [r for r in results if r[0] == FALLBACK]
-    print(f"FallbackClassifier threshold sweep on {', '.join(map(str, args.nlu))}: {len(in_scope)} in-scope, {len(nonsense)} nonsense")
+    rows = sweep(results, THRESHOLDS)
+    nonsense = rows[0]["nonsense"]
+    print(f"FallbackClassifier threshold sweep on {', '.join(map(str, args.nlu))}: {len(results) - nonsense} in-scope, {nonsense} nonsense")
     print(f"{'threshold':>9} {'correct':>8} {'wrong':>6} {'fallback':>9} {'nonsense caught':>16} {'accuracy':>9}")
-    best = None
-    for threshold in THRESHOLDS:
-        correct = sum(1 for gold, top, conf in in_scope if conf >= threshold and top == gold)
-        wrong = sum(1 for gold, top, conf in in_scope if conf >= threshold and top != gold)
-        fell_back = len(in_scope) - correct - wrong
-        caught = sum(1 for _, _, conf in nonsense if conf < threshold)
-        accuracy = (correct + caught) / len(results)
-        print(f"{threshold:>9.2f} {correct:>8} {wrong:>6} {fell_back:>9} {caught:>9}/{len(nonsense):<6} {accuracy:>9.3f}")
-        if best is None or accuracy > best[1]:
-            best = (threshold, accuracy)
-    print(f"best threshold on this set: {best[0]:.2f} (accuracy {best[1]:.3f})")
+    for row in rows:
+        print(
+            f"{row['threshold']:>9.2f} {row['correct']:>8} {row['wrong']:>6} {row['fallback']:>9} "
+            f"{row['caught']:>9}/{row['nonsense']:<6} {row['accuracy']:>9.3f}"
+        )
+    chosen = best(rows)
+    print(f"best threshold on this set: {chosen['threshold']:.2f} (accuracy {chosen['accuracy']:.3f})")
 
 
 if __name__ == "__main__":

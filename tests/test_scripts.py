@@ -173,3 +173,23 @@ def test_eval_config_refuses_a_pipeline_without_a_fallback_classifier(tmp_path, 
     source.write_text("language: en\npipeline:\n  - name: WhitespaceTokenizer\n", encoding="utf-8")
     assert eval_config.main([str(source), str(tmp_path / "out.yml")]) == 1
     assert "has no FallbackClassifier" in capsys.readouterr().err
+
+
+def test_threshold_sweep_counts_each_outcome_and_breaks_ties_to_the_higher_threshold():
+    from scripts import fallback_threshold
+
+    results = [
+        ("ask_pain", "ask_pain", 0.95),  # right at every threshold
+        ("ask_cost", "ask_cost", 0.45),  # right, falls back from 0.5
+        ("ask_risks", "ask_pain", 0.52),  # wrong, falls back from 0.55
+        ("nlu_fallback", "inform", 0.5),  # nonsense, caught from 0.55
+    ]
+    rows = fallback_threshold.sweep(results, [0.4, 0.5, 0.55])
+    assert [(r["correct"], r["wrong"], r["fallback"], r["caught"]) for r in rows] == [
+        (2, 1, 0, 0),
+        (1, 1, 1, 0),
+        (1, 0, 2, 1),
+    ]
+    assert [r["accuracy"] for r in rows] == [0.5, 0.25, 0.5]
+    # 0.4 and 0.55 score the same; 0.55 gives no wrong answer and catches the nonsense.
+    assert fallback_threshold.best(rows)["threshold"] == 0.55
