@@ -151,9 +151,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
             return messages
-        featurized = [message for message in messages if sentence_blocks(message)]
+        featurized = []
         for message in messages:
-            if not sentence_blocks(message):
+            if sentence_blocks(message):
+                featurized.append(message)
+            else:
                 # Nothing to classify (an empty or blank message): no intent, confidence 0, as
                 # DIET gives, so the FallbackClassifier asks the user to rephrase.
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)

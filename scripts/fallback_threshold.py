@@ -51,7 +51,6 @@ def sweep(results: List[Tuple[str, str, float]], thresholds: List[float]) -> Lis
                 "wrong": wrong,
                 "fallback": len(in_scope) - correct - wrong,
                 "caught": caught,
-                "nonsense": len(nonsense),
                 "accuracy": (correct + caught) / len(results),
             }
         )
@@ -72,13 +71,13 @@ def main() -> None:
 
     results = asyncio.run(top_intents(args.model, args.nlu))
     rows = sweep(results, THRESHOLDS)
-    nonsense = rows[0]["nonsense"]
+    nonsense = sum(1 for gold, _, _ in results if gold == FALLBACK)
     print(f"FallbackClassifier threshold sweep on {', '.join(map(str, args.nlu))}: {len(results) - nonsense} in-scope, {nonsense} nonsense")
     print(f"{'threshold':>9} {'correct':>8} {'wrong':>6} {'fallback':>9} {'nonsense caught':>16} {'accuracy':>9}")
     for row in rows:
         print(
             f"{row['threshold']:>9.2f} {row['correct']:>8} {row['wrong']:>6} {row['fallback']:>9} "
-            f"{row['caught']:>9}/{row['nonsense']:<6} {row['accuracy']:>9.3f}"
+            f"{row['caught']:>9}/{nonsense:<6} {row['accuracy']:>9.3f}"
         )
     chosen = best(rows)
     print(f"best threshold on this set: {chosen['threshold']:.2f} (accuracy {chosen['accuracy']:.3f})")
