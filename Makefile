@@ -7,11 +7,13 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Every command runs with .env / .env.example settings loaded (scripts/with_env.py).
 WITH_ENV := $(VENV)/bin/python scripts/with_env.py
 MODEL := models/smp-consult.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard nlu_components/*.py)
 # The held-out NLU test set must reach this intent accuracy or `make test` fails (it scores 0.981).
 MIN_NLU_ACCURACY ?= 0.95
+# Real questions people asked about SMP in public, kept outside the project (never copied into it).
+NLU_REAL ?= ../shared/nlu-real
 
-.PHONY: help install browser migrate staff-user export-reviewed bench-staff validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-baseline eval-diet bench clean
+.PHONY: help install browser migrate staff-user export-reviewed bench-staff validate train run shell resume erase purge test pytest test-stories test-nlu eval eval-real eval-baseline eval-diet bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-25s %s\n", $$1, $$2}'
@@ -87,7 +89,18 @@ eval: install $(MODEL) ## NLU report: 5-fold cross-validation and the held-out t
 	$(WITH_ENV) rasa test nlu --nlu data/nlu --config results/config-eval.yml --cross-validation --folds 5 --out results/cross-validation
 	$(WITH_ENV) rasa test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu-test
 	$(WITH_ENV) python scripts/nlu_report.py results/cross-validation results/nlu-test
-	$(WITH_ENV) python -m scripts.fallback_threshold --model $(MODEL) --nlu tests/nlu/test_nlu.yml tests/nlu/fallback.yml
+	$(WITH_ENV) python -m scripts.fallback_threshold --model $(MODEL) --nlu tests/nlu/test_nlu.yml tests/nlu/fallback.yml \
+		$(if $(wildcard $(NLU_REAL)/real_questions_dev.tsv),--real $(NLU_REAL)/real_questions_dev.tsv)
+
+eval-real: install $(MODEL) ## Score the model on real questions people asked ($(NLU_REAL)): the figure clients see
+	@if [ ! -f "$(NLU_REAL)/score.py" ]; then \
+		echo "eval-real: no real-question set at $(NLU_REAL) (its score.py is missing), so nothing was scored."; \
+		echo "eval-real: put the set there or run: make eval-real NLU_REAL=/path/to/nlu-real"; exit 2; fi
+	@mkdir -p results
+	$(WITH_ENV) env PYTHONPATH=. python $(NLU_REAL)/score.py 2>&1 | grep -v '\[debug' | tee results/real-questions.txt; \
+		test $${PIPESTATUS[0]} -eq 0
+	$(WITH_ENV) python -m scripts.fallback_threshold --model $(MODEL) --real $(NLU_REAL)/real_questions_dev.tsv \
+		| tee results/real-questions-fallback.txt
 
 eval-baseline: install ## The same report for the pipeline without spaCy features (eval/config-without-spacy.yml)
 	$(WITH_ENV) rasa test nlu --nlu data/nlu --config eval/config-without-spacy.yml --cross-validation --folds 5 --out results/baseline-cross-validation

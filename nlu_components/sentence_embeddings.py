@@ -32,6 +32,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_components.question_focus import QUESTION_FOCUS
+
 MODEL_PACKAGE = "model_package"
 BATCH_SIZE = "batch_size"
 MAX_LENGTH = "max_length"
@@ -104,7 +106,10 @@ class SentenceEncoder:
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
-    """Adds an all-MiniLM-L6-v2 sentence embedding to each message's text as a sentence feature."""
+    """Adds an all-MiniLM-L6-v2 sentence embedding to each message's text as a sentence feature.
+
+    A long message is embedded by its question sentences when QuestionFocus ran before this.
+    """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -153,7 +158,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         size = self._config[BATCH_SIZE]
         for start in range(0, len(with_text), size):
             batch = with_text[start : start + size]
-            vectors = self.encoder.encode([message.get(TEXT) for message in batch])
+            # The question of a long message when QuestionFocus found one, else the whole text.
+            vectors = self.encoder.encode([message.get(QUESTION_FOCUS) or message.get(TEXT) for message in batch])
             for message, vector in zip(batch, vectors):
                 self.add_features_to_message(
                     sequence=None, sentence=vector[None, :], attribute=TEXT, message=message

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import yaml
 
-DROPPED = "FallbackClassifier"
+DROPPED = "FallbackClassifier"  # Rasa's, or one named ...FallbackClassifier (nlu_components.scope_fallback)
+
+
+def is_fallback(component: dict) -> bool:
+    return str(component.get("name", "")).split(".")[-1].endswith(DROPPED)
 
 
 def without_fallback(config: dict) -> dict:
-    """The config with every FallbackClassifier left out of the pipeline; no policies."""
-    pipeline = [component for component in config.get("pipeline", []) if component.get("name") != DROPPED]
+    """The config with every fallback classifier left out of the pipeline; no policies."""
+    pipeline = [component for component in config.get("pipeline", []) if not is_fallback(component)]
     if len(pipeline) == len(config.get("pipeline", [])):
         raise ValueError(f"the pipeline has no {DROPPED}: use the config as it is")
     return {**config, "pipeline": pipeline, "policies": []}

@@ -162,7 +162,7 @@ def test_eval_config_is_the_project_pipeline_without_its_fallback_classifier(tmp
     assert eval_config.main([str(ROOT / "config.yml"), str(target)]) == 0
     project = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     evaluated = yaml.safe_load(target.read_text(encoding="utf-8"))
-    expected = [c for c in project["pipeline"] if c["name"] != "FallbackClassifier"]
+    expected = [c for c in project["pipeline"] if not c["name"].endswith("FallbackClassifier")]
     assert evaluated["pipeline"] == expected
     assert len(expected) == len(project["pipeline"]) - 1
     assert evaluated["language"] == project["language"] and evaluated["policies"] == []
@@ -175,21 +175,57 @@ def test_eval_config_refuses_a_pipeline_without_a_fallback_classifier(tmp_path, 
     assert "has no FallbackClassifier" in capsys.readouterr().err
 
 
-def test_threshold_sweep_counts_each_outcome_and_breaks_ties_to_the_higher_threshold():
-    from scripts import fallback_threshold
+def test_fallback_sweep_counts_each_outcome_per_pair_of_settings():
+    from scripts.fallback_threshold import DECLINED, Parsed, sweep
 
-    results = [
-        ("ask_pain", "ask_pain", 0.95),  # right at every threshold
-        ("ask_cost", "ask_cost", 0.45),  # right, falls back from 0.5
-        ("ask_risks", "ask_pain", 0.52),  # wrong, falls back from 0.55
-        ("nlu_fallback", "inform", 0.5),  # nonsense, caught from 0.55
+    parsed = [
+        Parsed(frozenset({"ask_pain"}), False, (("ask_pain", 0.95), ("ask_risks", 0.03))),  # right always
+        Parsed(frozenset({"ask_cost"}), False, (("ask_cost", 0.45), ("ask_pain", 0.3))),  # clarified from 0.5
+        Parsed(frozenset({"ask_risks"}), False, (("ask_pain", 0.6), ("ask_risks", 0.3))),  # wrong below 0.65
+        # no topic answers it: out_of_scope runner-up with 0.2
+        Parsed(DECLINED, True, (("ask_suitability", 0.7), ("out_of_scope", 0.2))),
     ]
-    rows = fallback_threshold.sweep(results, [0.4, 0.5, 0.55])
-    assert [(r["correct"], r["wrong"], r["fallback"], r["caught"]) for r in rows] == [
-        (2, 1, 0, 0),
-        (1, 1, 1, 0),
-        (1, 0, 2, 1),
+    rows = sweep(parsed, [0.4, 0.5, 0.65], [0.2, 1.0])
+    assert [(r.out_of_scope_threshold, r.threshold, r.right, r.wrong, r.clarified, r.declined) for r in rows] == [
+        (0.2, 0.4, 2, 1, 0, 1),
+        (0.2, 0.5, 1, 1, 1, 1),
+        (0.2, 0.65, 1, 0, 2, 1),
+        (1.0, 0.4, 2, 1, 0, 0),
+        (1.0, 0.5, 1, 1, 1, 0),
+        (1.0, 0.65, 1, 0, 2, 0),
     ]
-    assert [r["accuracy"] for r in rows] == [0.5, 0.25, 0.5]
-    # 0.4 and 0.55 score the same; 0.55 gives no wrong answer and catches the nonsense.
-    assert fallback_threshold.best(rows)["threshold"] == 0.55
+    assert all(r.in_scope == 3 and r.unanswerable == 1 for r in rows)
+
+
+def test_fallback_sweep_best_meets_the_targets_and_prefers_more_right_answers():
+    from scripts.fallback_threshold import Row, best
+
+    rows = [
+        Row(0.4, 1.0, right=95, wrong=5, clarified=0, in_scope=100, declined=7, unanswerable=10),  # too few declined
+        Row(0.5, 0.2, right=90, wrong=5, clarified=5, in_scope=100, declined=8, unanswerable=10),
+        Row(0.6, 0.2, right=88, wrong=3, clarified=9, in_scope=100, declined=9, unanswerable=10),
+        Row(0.3, 0.2, right=96, wrong=6, clarified=0, in_scope=100, declined=8, unanswerable=10),  # too many wrong
+    ]
+    assert best(rows).threshold == 0.5
+    assert best(rows[:1]) is None
+
+
+def test_the_pipeline_decision_matches_scope_fallback_classifier():
+    """The sweep's decide() and the component in config.yml fall back on the same messages."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu_components.scope_fallback import ScopeFallbackClassifier
+    from scripts.fallback_threshold import decide
+
+    component = ScopeFallbackClassifier({"threshold": 0.5, "ambiguity_threshold": 0.0, "out_of_scope_threshold": 0.2})
+    cases = [
+        (("ask_suitability", 0.7), ("out_of_scope", 0.2)),  # out_of_scope close behind: falls back
+        (("ask_suitability", 0.7), ("out_of_scope", 0.19)),
+        (("out_of_scope", 0.6), ("ask_what_is_smp", 0.3)),  # out_of_scope on top: the decline stays
+        (("ask_pain", 0.45), ("ask_risks", 0.3)),  # below the threshold
+    ]
+    for ranking in cases:
+        message = Message(data={"text": "x", "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+                                "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]})
+        component.process([message])
+        assert message.get("intent")["name"] == decide(ranking, 0.5, 0.2), ranking
