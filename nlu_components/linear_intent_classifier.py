@@ -102,6 +102,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return {
             "C": 20.0,  # inverse regularisation strength (swept in config.yml's comment)
             "max_iter": 2000,
+            # lbfgs stops when the loss improves by less than this: 0.003 gave the same predictions
+            # on the held-out and real-question sets as scikit-learn's 0.0001, in 55 % of the time.
+            "tol": 0.003,
             "random_seed": 2023,
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
         }
@@ -143,7 +146,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         self.weighting = FeatureWeighting.fit(examples)
         self.model = LogisticRegression(
-            C=self._config["C"], max_iter=self._config["max_iter"], random_state=self._config["random_seed"]
+            C=self._config["C"],
+            max_iter=self._config["max_iter"],
+            tol=self._config["tol"],
+            random_state=self._config["random_seed"],
         ).fit(self.weighting.transform(examples), [m.get(INTENT) for m in examples])
         self.persist()
         return self._resource
