@@ -257,6 +257,7 @@ def _credentials(question: Question, profile: ClinicProfile) -> List[Reply]:
             "hygiene": profile.hygiene,
             "follow_up_policy": profile.follow_up_policy,
             "reviews_url": profile.reviews_url,
+            "gallery_url": profile.gallery_url,
         },
     )
     return [Reply("utter_practitioners_intro"), *practitioners, clinic]
