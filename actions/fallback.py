@@ -36,7 +36,7 @@ from actions.clarify import (
 )
 from actions.profile import get_profile
 from actions.rasa_io import intent_ranking, latest_question, open_offer, send, slot_events
-from actions.topics import SOMETHING_ELSE, payload, title
+from actions.topics import SOMETHING_ELSE, TOPIC_TITLES, payload, title
 
 BOOK_INTENT = "book_consultation"
 HUMAN_INTENT = "request_human"
@@ -52,21 +52,19 @@ USUAL_REPLIES = {
 def clarification(offer: Offer) -> Reply:
     """"Did you mean": each option numbered in the text (for channels without buttons) and as a button."""
     buttons = [{"title": title(option), "payload": payload(option)} for option in offer.options]
-    return Reply("utter_clarify", {**clinic_values(get_profile()), "options": options_text(offer)}, buttons)
+    return Reply("utter_clarify", {"options": options_text(offer)}, buttons)
 
 
 def new_offer(tracker: Tracker, exclude: Tuple[str, ...] = ()) -> Optional[Offer]:
     """The clarification to make for the latest message, or None when no topic is likely enough."""
-    topics = [topic for topic in candidates(intent_ranking(tracker)) if topic not in exclude]
+    topics = candidates(intent_ranking(tracker), allowed=[topic for topic in TOPIC_TITLES if topic not in exclude])
     if not topics:
         return None
     message = latest_question(tracker)
     return Offer(message.text, topics, message.entities)
 
 
-def answer_choice(
-    dispatcher: CollectingDispatcher, tracker: Tracker, offer: Offer, chosen: str
-) -> List[EventType]:
+def answer_choice(dispatcher: CollectingDispatcher, offer: Offer, chosen: str) -> List[EventType]:
     """Acts on the option the client chose (outside the form) and records the choice for staff.
 
     A topic is answered as if the unclear message had asked it (its words and entities: a
@@ -96,7 +94,7 @@ class ActionHandleFallback(Action):
         offer, just_offered = open_offer(tracker)
         chosen = choice(offer, message.intent, message.text, just_offered)
         if offer is not None and chosen is not None:
-            return answer_choice(dispatcher, tracker, offer, chosen)
+            return answer_choice(dispatcher, offer, chosen)
         if offer is not None and just_offered and message.intent == "affirm":
             send(dispatcher, [clarification(offer)])  # "yes" to several topics: which one?
             return slot_events({OFFER_SLOT: offer.as_slot()})
@@ -127,7 +125,7 @@ class ActionDecline(Action):
         offer, just_offered = open_offer(tracker)
         chosen = choice(offer, message.intent, message.text, just_offered)
         if offer is not None and chosen is not None:
-            return answer_choice(dispatcher, tracker, offer, chosen)
+            return answer_choice(dispatcher, offer, chosen)
         send(dispatcher, [Reply("utter_decline", clinic_values(get_profile()))])
         return slot_events({**settle(offer, None), DECLINED_SLOT: {"text": message.text}})
 

@@ -30,7 +30,7 @@ class ActionAnswerQuestion(Action):
         offer, just_offered = open_offer(tracker)
         chosen = choice(offer, question.intent, question.text, just_offered)
         if offer is not None and chosen is not None:
-            return answer_choice(dispatcher, tracker, offer, chosen)
+            return answer_choice(dispatcher, offer, chosen)
         send(dispatcher, answer(question, get_profile()))
         return slot_events(settle(offer, None))
 

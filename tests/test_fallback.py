@@ -242,3 +242,17 @@ async def test_something_else_after_an_offer_is_declined_and_recorded(dispatcher
         "clarification_choice": {"text": "does it go away", "offered": OFFERED, "chosen": "something_else"},
         "clarification_offer": None,
     }
+
+
+async def test_the_numbered_list_is_for_channels_without_buttons(domain):
+    """REST and messaging channels get the options in the text; the website chat shows them as buttons."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker("t", domain.slots)
+    options = "1. How long it lasts\n2. Laser removal\n3. Something else"
+    rest = await nlg.generate("utter_clarify", tracker, "rest", options=options)
+    web = await nlg.generate("utter_clarify", tracker, "socketio", options=options)
+    assert rest["text"] == f"I want to get this right. Did you mean:\n{options}\nJust reply with the number."
+    assert web["text"] == "I want to get this right. Did you mean:"
