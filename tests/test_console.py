@@ -449,6 +449,13 @@ def save_unsure_conversations(databases):
                                          "chosen": "something_else"}, timestamp=now - 7),
         SlotSet("clarification_offer", None, timestamp=now - 7),
     ])
+    save(store, "clarified-in-the-form", [
+        user("I'd like to book", intent="book_consultation", at=now - 7),
+        ActionExecuted("consultation_form", timestamp=now - 7),
+        user("does it go away?", intent="nlu_fallback", confidence=0.55, at=now - 6),
+        ActionExecuted("consultation_form", timestamp=now - 6),
+        SlotSet("clarification_offer", {**offer, "text": "does it go away?"}, timestamp=now - 6),
+    ])
     save(store, "understood", [user("how much is it?", intent="ask_cost", at=now - 5),
                                ActionExecuted("action_answer_question", timestamp=now - 4)])
 
@@ -457,7 +464,8 @@ def test_unsure_or_declined_conversations_are_found_with_the_fallback_flag(clien
     save_unsure_conversations(databases)
     sign_in(client)
     ids = lambda **params: [row["conversation_id"] for row in client.get("/api/conversations", params=params).json()]
-    assert ids(flag="fallback") == ["something-else", "declined-in-the-form", "clarified", "zoe-conversation"]
+    assert ids(flag="fallback") == ["clarified-in-the-form", "something-else", "declined-in-the-form", "clarified",
+                                    "zoe-conversation"]
     assert "understood" in ids() and "understood" not in ids(flag="fallback")
     listing = client.get("/conversations", params={"flag": "fallback"}).text
     assert '<option value="fallback" selected>unsure or declined</option>' in listing
