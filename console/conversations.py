@@ -32,7 +32,7 @@ FALLBACK_ACTIONS = ("action_default_fallback", "action_two_stage_fallback", "act
 UNSURE_SLOTS = ("clarification_offer", "declined")
 OFFER_SLOT, CHOICE_SLOT, DECLINED_SLOT = "clarification_offer", "clarification_choice", "declined"
 FLAGS = ("request", "handoff", "fallback", "paused")
-FLAG_LABELS = {"request": "request", "handoff": "hand-off", "fallback": "unsure or declined", "paused": "paused"}
+FLAG_LABELS = {"request": "request", "handoff": "handoff", "fallback": "unsure or declined", "paused": "paused"}
 HIDDEN_ACTIONS = ("action_listen", "action_session_start")
 
 _metadata = sa.MetaData()
