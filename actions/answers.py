@@ -35,10 +35,12 @@ class Question:
 
 @dataclass(frozen=True)
 class Reply:
-    """One response to send and the values for its placeholders."""
+    """One response to send, the values for its placeholders, and any buttons chosen at run time
+    (added after the response's own; their titles come from a vocabulary such as actions.topics)."""
 
     response: str
     values: Dict[str, Any] = field(default_factory=dict)
+    buttons: List[Dict[str, str]] = field(default_factory=list)
 
 
 def clinic_values(profile: ClinicProfile) -> Dict[str, Any]:
@@ -257,6 +259,7 @@ def _credentials(question: Question, profile: ClinicProfile) -> List[Reply]:
             "hygiene": profile.hygiene,
             "follow_up_policy": profile.follow_up_policy,
             "reviews_url": profile.reviews_url,
+            "gallery_url": profile.gallery_url,
         },
     )
     return [Reply("utter_practitioners_intro"), *practitioners, clinic]
@@ -290,4 +293,4 @@ def answer(question: Question, profile: ClinicProfile) -> List[Reply]:
         raise KeyError(f"no answer for intent '{question.intent}'")
     notes = [Reply(f"utter_see_gp_{flag}") for flag in detect_red_flags(question.text)]
     common = clinic_values(profile)
-    return [Reply(r.response, {**common, **r.values}) for r in notes + build(question, profile)]
+    return [Reply(r.response, {**common, **r.values}, r.buttons) for r in notes + build(question, profile)]

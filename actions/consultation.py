@@ -6,8 +6,11 @@ next. Every answer first goes through `_interruption()` (from `get_validation_ev
 
 - "stop" / "cancel" ends the form and nothing is stored;
 - asking for a person ends the form and hands the chat to the team;
-- a clear question (an FAQ intent asked as a question) is answered, and the same question is
-  asked again, so the form carries on where it was.
+- a clear question (an FAQ intent asked as a question, or a topic button) is answered, and the
+  same question is asked again, so the form carries on where it was;
+- a question the NLU is unsure of gets the clarification (actions.fallback: "Did you mean", topic
+  buttons), an out-of-scope question the honest decline, and then the same question again; the
+  client's pick from a clarification (its button, number or title) is answered and recorded.
 
 A wrong answer gets `utter_wrong_<slot>`; a second wrong answer in a row to the same question also
 gets `utter_explain_<slot>` and the offer of a person. The form ends with `consultation_outcome`
@@ -28,7 +31,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clinic_records
-from actions.answers import ANSWERS, Reply, answer, clinic_values
+from actions.answers import ANSWERS, Question, Reply, answer, clinic_values
+from actions.clarify import DECLINED_SLOT, FALLBACK_INTENT, OFFER_SLOT, Offer, choice, settle
 from actions.consultation_text import (
     booking_link,
     consent_values,
@@ -37,9 +41,11 @@ from actions.consultation_text import (
     submitted_values,
     summary_values,
 )
+from actions.fallback import clarification, new_offer
 from actions.profile import get_profile
-from actions.rasa_io import latest_question, send, session_user_events
+from actions.rasa_io import latest_question, open_offer, send, session_user_events, slot_events
 from actions.screening import screening_answer
+from actions.topics import SOMETHING_ELSE
 from actions.validators import (
     clean_name,
     concern,
@@ -106,12 +112,31 @@ FAQ_INTENTS = frozenset(intent for intent in ANSWERS if intent.startswith("ask_"
 HUMAN_INTENT = "request_human"
 ERASE_INTENT = "delete_my_data"
 BOOK_INTENT = "book_consultation"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 HUMAN_CONFIDENCE = 0.8
 
 
+def is_payload(intent: str, text: str) -> bool:
+    """The message is a button's payload for this intent ("/ask_longevity"), not typed words."""
+    return bool(intent) and (text or "").strip() == f"/{intent}"
+
+
+def is_question_shaped(text: str) -> bool:
+    return bool(_QUESTION_SHAPE.search(text or ""))
+
+
 def is_question(intent: str, confidence: float, text: str) -> bool:
-    """A question about SMP or the clinic, rather than an answer to the form's question."""
-    return intent in FAQ_INTENTS and confidence >= QUESTION_CONFIDENCE and bool(_QUESTION_SHAPE.search(text or ""))
+    """A question about SMP or the clinic (or its topic button), rather than an answer to the form's question."""
+    if intent not in FAQ_INTENTS:
+        return False
+    return is_payload(intent, text) or (confidence >= QUESTION_CONFIDENCE and is_question_shaped(text))
+
+
+def is_out_of_scope_question(intent: str, confidence: float, text: str) -> bool:
+    """A question the assistant can't answer reliably ("is it halal?"), or "Something else"."""
+    if intent != OUT_OF_SCOPE_INTENT:
+        return False
+    return is_payload(intent, text) or (confidence >= QUESTION_CONFIDENCE and is_question_shaped(text))
 
 
 class ValidateConsultationForm(FormValidationAction):
@@ -119,9 +144,16 @@ class ValidateConsultationForm(FormValidationAction):
         return "validate_consultation_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if _starting(tracker) and not tracker.get_slot("consent"):  # not when coming back to confirm
-            send(dispatcher, [Reply("utter_consultation_intro", intro_values(get_profile()))])
-        return await super().run(dispatcher, tracker, domain)
+        settled: List[EventType] = []
+        if _starting(tracker):
+            # Booking chosen from a clarification ("Book a consultation"): recorded for staff.
+            offer, just_offered = open_offer(tracker)
+            message = latest_question(tracker)
+            chosen = choice(offer, message.intent, message.text, just_offered)
+            settled = slot_events(settle(offer, chosen if chosen == BOOK_INTENT else None))
+            if not tracker.get_slot("consent"):  # not when coming back to confirm
+                send(dispatcher, [Reply("utter_consultation_intro", intro_values(get_profile()))])
+        return settled + await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -286,27 +318,52 @@ class ValidateConsultationForm(FormValidationAction):
         """Checks for a stop, a person or a question before reading the answer to the open question."""
         requested = tracker.get_slot("requested_slot")
         if requested and requested in tracker.slots_to_validate():
-            interrupted = self._interruption(requested, dispatcher, tracker)
+            offer, just_offered = open_offer(tracker)
+            interrupted = self._interruption(requested, dispatcher, tracker, offer, just_offered)
             if interrupted is not None:
-                return [SlotSet(slot, value) for slot, value in interrupted.items()]
+                return slot_events(interrupted)
+            if offer is not None:  # an answer to the form's question: the clarification is over
+                return slot_events(settle(offer, None)) + await super().get_validation_events(dispatcher, tracker, domain)
         return await super().get_validation_events(dispatcher, tracker, domain)
 
-    def _interruption(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[Text, Any]]:
-        """Stop, a person, or a question instead of an answer: what to do, or None to read the answer."""
+    def _interruption(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, offer: Optional[Offer], just_offered: bool
+    ) -> Optional[Dict[Text, Any]]:
+        """Stop, a person, a question or a clarification instead of an answer: what to do, or None to read the answer."""
         message = latest_question(tracker)
         intent, confidence, text = message.intent, message.confidence, message.text
+        # A pick from the clarification just made: its button, or its number or title typed.
+        chosen = choice(offer, intent, text, just_offered, in_form=True)
+        if offer is not None and chosen is not None:
+            settled = {slot: None, **settle(offer, chosen)}
+            if chosen == HUMAN_INTENT:
+                return {**settled, "consultation_outcome": "handoff"}
+            if chosen == SOMETHING_ELSE:
+                send(dispatcher, [Reply("utter_decline_in_form", clinic_values(get_profile()))])
+            elif chosen != BOOK_INTENT:  # booking is what the form is doing: just carry on
+                send(dispatcher, answer(Question(chosen, offer.text, offer.entities), get_profile()))
+            return settled
+        cleared = {slot: None, **settle(offer, None)}
         if intent == ERASE_INTENT and confidence >= HUMAN_CONFIDENCE:
-            return {slot: None, "consultation_outcome": "erase"}
+            return {**cleared, "consultation_outcome": "erase"}
         if wants_to_stop(intent, text, confidence):
             send(dispatcher, [Reply("utter_consultation_cancelled")])
-            return {slot: None, "consultation_outcome": "cancelled"}
+            return {**cleared, "consultation_outcome": "cancelled"}
         if intent == HUMAN_INTENT and confidence >= HUMAN_CONFIDENCE:
-            return {slot: None, "consultation_outcome": "handoff"}
+            return {**cleared, "consultation_outcome": "handoff"}
         if is_question(intent, confidence, text):
             send(dispatcher, answer(message, get_profile()))
-            return {slot: None}
+            return cleared
+        if is_out_of_scope_question(intent, confidence, text):
+            send(dispatcher, [Reply("utter_decline_in_form", clinic_values(get_profile()))])
+            return {**cleared, DECLINED_SLOT: {"text": text}}
+        if intent == FALLBACK_INTENT and is_question_shaped(text):
+            new = new_offer(tracker, exclude=(BOOK_INTENT,))  # already booking
+            if new is not None:
+                send(dispatcher, [clarification(new)])
+                return {slot: None, OFFER_SLOT: new.as_slot()}
         if intent == BOOK_INTENT and text.startswith("/"):  # the booking button again: just carry on
-            return {slot: None}
+            return cleared
         return None
 
     def _wrong(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, response: Optional[str] = None) -> Dict[Text, Any]:

@@ -1,29 +1,86 @@
-"""What the assistant says when it does not understand.
+"""What the assistant says when it is unsure what a message means, or cannot answer it.
 
-The first time: ask to rephrase, with topic buttons. The second time in a row: offer the clinic's
-phone, e-mail and opening hours instead of asking again.
+`action_handle_fallback` runs for a message the NLU was unsure of (`nlu_fallback`), and for a yes,
+a no or details (`affirm`, `deny`, `inform`) right after it, since a typed choice ("2", "none of
+these") usually reads as one of those (data/rules/conversation.yml):
+
+1. a reply right after a clarification that picks one of its options gets that option
+   (`answer_choice`);
+2. a message with topic candidates in its intent ranking (actions.clarify.candidates) gets the
+   clarification: "Did you mean", the topics as buttons and a numbered list, then "Something else";
+3. otherwise the client is asked to put it another way, and the second time in a row is given
+   the clinic's phone, e-mail and opening hours instead;
+4. a yes, no or details that choose nothing get the reply they get anywhere else.
+
+`action_decline` answers `out_of_scope` honestly: the assistant can't answer that one reliably,
+and offers the free consultation or a person instead of guessing. Both are flagged for staff
+(the console's "unsure or declined" flag).
 """
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Reply, clinic_values
+from actions.answers import Question, Reply, answer, clinic_values
+from actions.clarify import (
+    DECLINED_SLOT,
+    OFFER_SLOT,
+    Offer,
+    candidates,
+    choice,
+    options_text,
+    settle,
+    unclear_in_a_row,
+)
 from actions.profile import get_profile
-from actions.rasa_io import send, user_intents
+from actions.rasa_io import intent_ranking, latest_question, open_offer, send, slot_events
+from actions.topics import SOMETHING_ELSE, TOPIC_TITLES, payload, title
 
-FALLBACK_INTENT = "nlu_fallback"
+BOOK_INTENT = "book_consultation"
+HUMAN_INTENT = "request_human"
+# What a yes, a no or details get when they choose nothing: the same as the rules in
+# data/rules/conversation.yml give them anywhere else (a test checks the two agree).
+USUAL_REPLIES = {
+    "affirm": "utter_how_can_i_help",
+    "deny": "utter_anything_else",
+    "inform": "utter_inform_outside_booking",
+}
 
 
-def fallbacks_in_a_row(intents: List[str]) -> int:
-    """How many of the latest user messages in a row were not understood."""
-    count = 0
-    for intent in reversed(intents):
-        if intent != FALLBACK_INTENT:
-            break
-        count += 1
-    return count
+def clarification(offer: Offer) -> Reply:
+    """"Did you mean": each option numbered in the text (for channels without buttons) and as a button."""
+    buttons = [{"title": title(option), "payload": payload(option)} for option in offer.options]
+    return Reply("utter_clarify", {"options": options_text(offer)}, buttons)
+
+
+def new_offer(tracker: Tracker, exclude: Tuple[str, ...] = ()) -> Optional[Offer]:
+    """The clarification to make for the latest message, or None when no topic is likely enough."""
+    topics = candidates(intent_ranking(tracker), allowed=[topic for topic in TOPIC_TITLES if topic not in exclude])
+    if not topics:
+        return None
+    message = latest_question(tracker)
+    return Offer(message.text, topics, message.entities)
+
+
+def answer_choice(dispatcher: CollectingDispatcher, offer: Offer, chosen: str) -> List[EventType]:
+    """Acts on the option the client chose (outside the form) and records the choice for staff.
+
+    A topic is answered as if the unclear message had asked it (its words and entities: a
+    treatment named for a price, a red flag mentioned); booking starts the form, a person the
+    hand-off, and "Something else" gets the honest decline.
+    """
+    events = slot_events(settle(offer, chosen))
+    if chosen == SOMETHING_ELSE:
+        send(dispatcher, [Reply("utter_clarify_something_else", clinic_values(get_profile()))])
+        return events
+    if chosen == BOOK_INTENT:
+        return events + [FollowupAction("consultation_form")]
+    if chosen == HUMAN_INTENT:
+        return events + [FollowupAction("action_request_human")]
+    send(dispatcher, answer(Question(chosen, offer.text, offer.entities), get_profile()))
+    return events
 
 
 class ActionHandleFallback(Action):
@@ -32,8 +89,43 @@ class ActionHandleFallback(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        in_a_row = fallbacks_in_a_row(user_intents(tracker))
+    ) -> List[EventType]:
+        message = latest_question(tracker)
+        offer, just_offered = open_offer(tracker)
+        chosen = choice(offer, message.intent, message.text, just_offered)
+        if offer is not None and chosen is not None:
+            return answer_choice(dispatcher, offer, chosen)
+        if offer is not None and just_offered and message.intent == "affirm":
+            send(dispatcher, [clarification(offer)])  # "yes" to several topics: which one?
+            return slot_events({OFFER_SLOT: offer.as_slot()})
+        events = slot_events(settle(offer, None))
+        if message.intent in USUAL_REPLIES:
+            send(dispatcher, [Reply(USUAL_REPLIES[message.intent], clinic_values(get_profile()))])
+            return events
+        offer = new_offer(tracker)
+        if offer is not None:
+            send(dispatcher, [clarification(offer)])
+            return events + slot_events({OFFER_SLOT: offer.as_slot()})
+        in_a_row = unclear_in_a_row(tracker.events)
         response = "utter_fallback_contact" if in_a_row >= 2 else "utter_fallback_rephrase"
         send(dispatcher, [Reply(response, clinic_values(get_profile()))])
-        return []
+        return events
+
+
+class ActionDecline(Action):
+    """An honest "I can't answer that one reliably", with the consultation and a person offered."""
+
+    def name(self) -> Text:
+        return "action_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        message = latest_question(tracker)
+        offer, just_offered = open_offer(tracker)
+        chosen = choice(offer, message.intent, message.text, just_offered)
+        if offer is not None and chosen is not None:
+            return answer_choice(dispatcher, offer, chosen)
+        send(dispatcher, [Reply("utter_decline", clinic_values(get_profile()))])
+        return slot_events({**settle(offer, None), DECLINED_SLOT: {"text": message.text}})
+

@@ -6,12 +6,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import Reply, answer, clinic_values
+from actions.clarify import choice, settle
+from actions.fallback import answer_choice
 from actions.profile import get_profile
-from actions.rasa_io import latest_question, send
+from actions.rasa_io import latest_question, open_offer, send, slot_events
 
 
 class ActionAnswerQuestion(Action):
-    """Answers the latest question (FAQ topics, booking, asking for a person)."""
+    """Answers the latest question (the FAQ topics).
+
+    When the question picks a topic of the clarification just made (its button, or typed), the
+    choice is recorded for staff and the answer reads the unclear message's words (entities, red
+    flags), as if it had been understood the first time.
+    """
 
     def name(self) -> Text:
         return "action_answer_question"
@@ -19,8 +26,13 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        send(dispatcher, answer(latest_question(tracker), get_profile()))
-        return []
+        question = latest_question(tracker)
+        offer, just_offered = open_offer(tracker)
+        chosen = choice(offer, question.intent, question.text, just_offered)
+        if offer is not None and chosen is not None:
+            return answer_choice(dispatcher, offer, chosen)
+        send(dispatcher, answer(question, get_profile()))
+        return slot_events(settle(offer, None))
 
 
 class ActionGreet(Action):

@@ -17,11 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clinic_records
 from actions.answers import Reply, clinic_values
+from actions.clarify import choice, settle
 from actions.opening_times import describe_opening, is_open, next_opening
 from actions.profile import ClinicProfile, get_profile
-from actions.rasa_io import send
+from actions.rasa_io import open_offer, send, slot_events
 
 logger = logging.getLogger(__name__)
+HUMAN_INTENT = "request_human"
 
 
 def handoff_reply(profile: ClinicProfile, now: datetime) -> Reply:
@@ -55,4 +57,8 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        return await hand_off(dispatcher, tracker)
+        message = tracker.latest_message or {}
+        offer, just_offered = open_offer(tracker)
+        chosen = choice(offer, HUMAN_INTENT, message.get("text") or "", just_offered)
+        settled = slot_events(settle(offer, chosen if chosen == HUMAN_INTENT else None))
+        return settled + await hand_off(dispatcher, tracker)

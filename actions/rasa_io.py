@@ -1,11 +1,13 @@
 """The actions' glue to Rasa: reading the tracker and sending replies."""
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import Question, Reply
+from actions.clarify import OFFER_SLOT, Offer, offered_last_turn
 
 
 def latest_question(tracker: Tracker) -> Question:
@@ -44,7 +46,25 @@ def user_intents(tracker: Tracker) -> List[str]:
     ]
 
 
+def intent_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The latest message's intent ranking, most likely first (nlu_fallback first when the NLU was unsure)."""
+    return list((tracker.latest_message or {}).get("intent_ranking") or [])
+
+
 def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:
     """Sends each reply as its domain response, placeholders filled from its values."""
     for reply in replies:
-        dispatcher.utter_message(response=reply.response, **reply.values)
+        if reply.buttons:
+            dispatcher.utter_message(response=reply.response, buttons=list(reply.buttons), **reply.values)
+        else:
+            dispatcher.utter_message(response=reply.response, **reply.values)
+
+
+def slot_events(slots: Dict[str, Any]) -> List[EventType]:
+    return [SlotSet(name, value) for name, value in slots.items()]
+
+
+def open_offer(tracker: Tracker) -> Tuple[Optional[Offer], bool]:
+    """The clarification still open, if any, and whether it was made in reply to the previous message."""
+    offer = Offer.from_slot(tracker.get_slot(OFFER_SLOT))
+    return offer, offer is not None and offered_last_turn(tracker.events)

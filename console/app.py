@@ -30,7 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from console.accounts import AccountError, LoginRefused, Staff, authenticate, create_user, list_users, remove_user
 from console.clinic_requests import list_requests, masked_name, set_status, to_csv
-from console.conversations import FLAGS, Filters, list_conversations, transcript
+from console.conversations import FLAG_LABELS, FLAGS, Filters, list_conversations, transcript
 from console.masking import EMAIL_MASK, PHONE_MASK, mask
 from console.overview import overview
 from console.reviewed import domain_intents, mark_misunderstood, reviewed_by_event
@@ -188,7 +188,7 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         rows = await asyncio.to_thread(list_conversations, tracker, clinic, filters)
         for row in rows:
             row.last_message = mask(row.last_message, row.names)
-        return page(request, "conversations.html", rows=rows, filters=filters, flags=FLAGS)
+        return page(request, "conversations.html", rows=rows, filters=filters, flags=FLAGS, flag_labels=FLAG_LABELS)
 
     async def api_conversations(request: Request) -> Response:
         rows = await asyncio.to_thread(list_conversations, tracker, clinic, Filters.from_query(request.query_params))

@@ -5,6 +5,13 @@ SQL tracker store, TRACKER_STORE_URL) and the clinic database (requests and hand
 for its details), so the list stays fast with many conversations. `transcript` turns one
 conversation's events into what a chat looks like: client messages with the intent and its
 confidence, and bot turns with the actions that ran.
+
+A conversation is flagged "unsure or declined" (flag code `fallback`, kept for old links) when the
+assistant asked to rephrase, offered a "Did you mean" clarification or declined a question: a
+fallback action ran, or the actions set the `clarification_offer` or `declined` slot (also inside
+the consultation form, where no action of its own runs). In a transcript, a clarified message shows
+the topics offered and the client's pick (the `clarification_choice` slot), and its review form
+starts at that pick.
 """
 
 import json
@@ -19,9 +26,13 @@ from sqlalchemy.engine import Engine
 from records.models import ConsultationRequest, Handoff
 
 PAGE_SIZE = 50
-FALLBACK_ACTIONS = ("action_default_fallback", "action_two_stage_fallback", "utter_fallback_rephrase",
-                    "utter_fallback_contact", "utter_default")
+FALLBACK_ACTIONS = ("action_default_fallback", "action_two_stage_fallback", "action_handle_fallback",
+                    "action_decline", "utter_fallback_rephrase", "utter_fallback_contact", "utter_default")
+# Slots the assistant sets when it was unsure (the offer) or declined (actions/clarify.py).
+UNSURE_SLOTS = ("clarification_offer", "declined")
+OFFER_SLOT, CHOICE_SLOT, DECLINED_SLOT = "clarification_offer", "clarification_choice", "declined"
 FLAGS = ("request", "handoff", "fallback", "paused")
+FLAG_LABELS = {"request": "request", "handoff": "handoff", "fallback": "unsure or declined", "paused": "paused"}
 HIDDEN_ACTIONS = ("action_listen", "action_session_start")
 
 _metadata = sa.MetaData()
@@ -93,6 +104,18 @@ def _field(engine: Engine, name: str):
     return sa.func.json_extract(EVENTS.c.data, f"$.{name}")
 
 
+def unsure_or_declined():
+    """True for an event that shows the assistant was unsure or declined (the `fallback` flag).
+
+    Rasa's SQL tracker store keeps each event's `name` in the action_name column: the action's name
+    for an action event, the slot's name for a slot event, so neither needs the JSON read.
+    """
+    return sa.or_(
+        EVENTS.c.action_name.in_(FALLBACK_ACTIONS),
+        sa.and_(EVENTS.c.type_name == "slot", EVENTS.c.action_name.in_(UNSURE_SLOTS)),
+    )
+
+
 def _clinic_sets(clinic: Engine) -> Dict[str, set]:
     with clinic.connect() as connection:
         requested = {row[0] for row in connection.execute(sa.select(ConsultationRequest.conversation_id).distinct())}
@@ -105,7 +128,7 @@ def list_conversations(tracker: Engine, clinic: Engine, filters: Filters) -> Lis
     """One page of conversations, newest activity first."""
     sets = _clinic_sets(clinic)
     is_user = sa.case((EVENTS.c.type_name == "user", 1), else_=0)
-    is_fallback = sa.case((EVENTS.c.action_name.in_(FALLBACK_ACTIONS), 1), else_=0)
+    is_fallback = sa.case((unsure_or_declined(), 1), else_=0)
     last_pause = sa.func.max(sa.case((EVENTS.c.type_name == "pause", EVENTS.c.id), else_=0))
     last_resume = sa.func.max(sa.case((EVENTS.c.type_name == "resume", EVENTS.c.id), else_=0))
     query = (
@@ -188,6 +211,15 @@ class Message:
     buttons: List[str] = field(default_factory=list)
     actions: List[str] = field(default_factory=list)
     event_id: int = 0
+    offered: List[str] = field(default_factory=list)  # "Did you mean" topics offered for this message
+    chosen: str = ""  # the client's pick among them: an intent or "something_else"
+    picked: str = ""  # this message was the pick (a button, a number) for an earlier clarified message
+    declined: bool = False  # the assistant said it couldn't answer this reliably
+
+    @property
+    def suggested_intent(self) -> str:
+        """The intent the review form starts at: the client's own pick, when it is an intent."""
+        return "" if self.chosen in ("", "something_else") else self.chosen
 
 
 @dataclass
@@ -244,8 +276,32 @@ def transcript(tracker: Engine, clinic: Engine, sender_id: str) -> Optional[Tran
             paused = type_name == "pause"
         elif type_name == "slot" and event.get("name") == "client_name" and isinstance(event.get("value"), str):
             names.append(event["value"])
+        elif type_name == "slot" and event.get("name") in (OFFER_SLOT, CHOICE_SLOT, DECLINED_SLOT):
+            _note_clarification(messages, event.get("name"), event.get("value"))
     close_turn()
     with clinic.connect() as connection:
         names.extend(row[0] for row in connection.execute(
             sa.select(ConsultationRequest.name).where(ConsultationRequest.conversation_id == sender_id)))
     return Transcript(sender_id, messages, names, channel, paused)
+
+
+def _note_clarification(messages: List[Message], slot: str, value) -> None:
+    """Marks the client's messages with what the assistant was unsure of, offered, declined or was picked."""
+    if not isinstance(value, dict):
+        return  # an offer cleared
+    users = [message for message in messages if message.kind == "user"]
+    if not users:
+        return
+    latest = users[-1]
+    if slot == OFFER_SLOT:
+        latest.offered = [str(intent) for intent in value.get("offered") or []]
+    elif slot == DECLINED_SLOT:
+        latest.declined = True
+    elif slot == CHOICE_SLOT:
+        chosen = str(value.get("chosen") or "")
+        offered = [m for m in reversed(users[:-1] or users) if m.offered]
+        clarified = next((m for m in offered if m.text == value.get("text")), offered[0] if offered else None)
+        if clarified is not None:
+            clarified.chosen = chosen
+        if clarified is not latest:
+            latest.picked = chosen

@@ -1,5 +1,5 @@
 """The overview page's figures: conversations and messages per day, top intents, how often the
-assistant fell back, requests per day, and the share of conversations that became requests."""
+assistant was unsure or declined, requests per day, and the share of conversations that became requests."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from typing import Dict, List, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from console.conversations import EVENTS, FALLBACK_ACTIONS
+from console.conversations import EVENTS, unsure_or_declined
 from records.models import ConsultationRequest
 
 DAYS = 14
@@ -40,7 +40,7 @@ def overview(tracker: Engine, clinic: Engine, today: date) -> Overview:
             .where(EVENTS.c.type_name == "user", EVENTS.c.timestamp >= since)).all()
         fallbacks = connection.execute(
             sa.select(sa.func.count(sa.distinct(EVENTS.c.sender_id)))
-            .where(EVENTS.c.action_name.in_(FALLBACK_ACTIONS), EVENTS.c.timestamp >= since)).scalar()
+            .where(unsure_or_declined(), EVENTS.c.timestamp >= since)).scalar()
     with clinic.connect() as connection:
         requests = connection.execute(
             sa.select(ConsultationRequest.created_at, ConsultationRequest.conversation_id)

@@ -170,6 +170,12 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        """Rasa's HTTP API with the stack's token, e.g. api("POST", "/model/parse", json={"text": "hi"})."""
+        response = requests.request(method, f"{self.url}{path}", params={"token": self.api_token}, timeout=120, **kwargs)
+        response.raise_for_status()
+        return response
+
     def rasa_pid(self) -> int:
         return self.processes["rasa"].pid
 

@@ -1,6 +1,6 @@
 """Test factories: trackers as the action server receives them."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
@@ -19,8 +19,13 @@ def build_tracker(
     entities: Optional[Dict[str, List[str]]] = None,
     slots: Optional[Dict[str, Any]] = None,
     earlier_events: Optional[List[Dict[str, Any]]] = None,
+    ranking: Optional[List[Tuple[str, float]]] = None,
 ) -> Tracker:
-    """A tracker whose latest user message has this intent, text and entities."""
+    """A tracker whose latest user message has this intent, text and entities.
+
+    `ranking`: the message's intent ranking as (intent, confidence) pairs, most likely first, as
+    the FallbackClassifier leaves it (nlu_fallback first when it was unsure).
+    """
     entity_list = [
         {"entity": name, "value": value}
         for name, values in (entities or {}).items()
@@ -31,7 +36,11 @@ def build_tracker(
         "entities": entity_list,
         "text": text,
     }
-    events = list(earlier_events or []) + [user_event(intent, text, entity_list)]
+    if ranking is not None:
+        latest["intent_ranking"] = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    user = user_event(intent, text, entity_list)
+    user["parse_data"] = {**user["parse_data"], **{k: v for k, v in latest.items() if k == "intent_ranking"}}
+    events = list(earlier_events or []) + [user]
     return Tracker(
         sender_id="test-sender",
         slots=slots or {},
@@ -42,3 +51,13 @@ def build_tracker(
         active_loop={},
         latest_action_name="action_listen",
     )
+
+
+def offer_turn(text: str, offered: List[str], entities: Optional[Dict[str, List[str]]] = None) -> List[Dict]:
+    """A message the assistant was unsure of and its "Did you mean" offer, as tracker events."""
+    offer = {"text": text, "offered": list(offered), "entities": dict(entities or {})}
+    return [user_event("nlu_fallback", text), {"event": "slot", "name": "clarification_offer", "value": offer}]
+
+
+def offer_slots(text: str, offered: List[str], entities: Optional[Dict[str, List[str]]] = None) -> Dict[str, Any]:
+    return {"clarification_offer": {"text": text, "offered": list(offered), "entities": dict(entities or {})}}

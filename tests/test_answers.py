@@ -148,6 +148,14 @@ def test_credentials_name_every_practitioner(profile):
     assert "RV-SPSC-0142" in replies[1].values["council_registration"]
 
 
+def test_credentials_point_to_the_gallery_of_the_clinics_own_work_and_reviews(profile, domain):
+    """Photos of the clinic's own work are a credentials question too (the portfolio, before and after)."""
+    clinic = answer(Question("ask_credentials", "can I see a portfolio of your work?"), profile)[-1]
+    text = domain.responses["utter_credentials"][0]["text"].format(**clinic.values)
+    assert profile.gallery_url in text and profile.reviews_url in text
+    assert "before-and-after photos of our own clients" in text
+
+
 def test_red_flag_note_comes_before_the_answer(profile):
     question = Question("ask_suitability", "I'm pregnant, can I have SMP for my alopecia?", {"condition": ["alopecia"]})
     assert names(answer(question, profile)) == ["utter_see_gp_pregnancy", "utter_suitability_alopecia"]

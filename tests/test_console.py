@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from rasa.core.tracker_store import SQLTrackerStore
@@ -402,8 +403,110 @@ def test_overview_counts_conversations_messages_and_intents(client):
     sign_in(client)
     page = client.get("/overview").text
     assert "3 conversations" in page
-    assert "fell back in 33% of them" in page
+    assert "was unsure or declined in 33% of them" in page
     assert "ask_pain: 1" in page and "greet: 1" in page
+
+
+# --- "Did you mean" and declines, for staff ---------------------------------------------------------
+OFFERED = ["ask_longevity", "ask_removal"]
+
+
+def save_unsure_conversations(databases):
+    """A clarified message and its pick, a declined question inside the form, and "something else"."""
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=databases[1].removeprefix("sqlite:///"))
+    now = time.time()
+    offer = {"text": "does it go away", "offered": OFFERED, "entities": {}}
+    save(store, "clarified", [
+        user("does it go away", intent="nlu_fallback", confidence=0.55, at=now - 40),
+        ActionExecuted("action_handle_fallback", timestamp=now - 39),
+        SlotSet("clarification_offer", offer, timestamp=now - 39),
+        BotUttered("I want to get this right. Did you mean:", {"buttons": [
+            {"title": "How long it lasts", "payload": "/ask_longevity"}, {"title": "Laser removal", "payload": "/ask_removal"},
+            {"title": "Something else", "payload": "/out_of_scope"}]}, timestamp=now - 39),
+        ActionExecuted("action_listen", timestamp=now - 39),
+        user("/ask_longevity", intent="ask_longevity", confidence=1.0, at=now - 30),
+        ActionExecuted("action_answer_question", timestamp=now - 29),
+        SlotSet("clarification_choice", {"text": "does it go away", "offered": OFFERED, "chosen": "ask_longevity"},
+                timestamp=now - 29),
+        SlotSet("clarification_offer", None, timestamp=now - 29),
+        BotUttered("SMP is semi-permanent: it fades gradually over several years.", timestamp=now - 29),
+    ])
+    save(store, "declined-in-the-form", [
+        user("I'd like to book", intent="book_consultation", at=now - 20),
+        ActionExecuted("consultation_form", timestamp=now - 19),
+        user("is it halal?", intent="out_of_scope", confidence=0.91, at=now - 18),
+        ActionExecuted("consultation_form", timestamp=now - 17),
+        SlotSet("declined", {"text": "is it halal?"}, timestamp=now - 17),
+        BotUttered("Sorry, that's not something I can answer reliably, so I won't guess.", timestamp=now - 17),
+    ])
+    save(store, "something-else", [
+        user("how does it work with grey hair and fading", intent="nlu_fallback", confidence=0.55, at=now - 10),
+        ActionExecuted("action_handle_fallback", timestamp=now - 9),
+        SlotSet("clarification_offer", {**offer, "text": "how does it work with grey hair and fading"}, timestamp=now - 9),
+        user("none of these", intent="inform", confidence=0.98, at=now - 8),
+        ActionExecuted("action_handle_fallback", timestamp=now - 7),
+        SlotSet("clarification_choice", {"text": "how does it work with grey hair and fading", "offered": OFFERED,
+                                         "chosen": "something_else"}, timestamp=now - 7),
+        SlotSet("clarification_offer", None, timestamp=now - 7),
+    ])
+    save(store, "clarified-in-the-form", [
+        user("I'd like to book", intent="book_consultation", at=now - 7),
+        ActionExecuted("consultation_form", timestamp=now - 7),
+        user("does it go away?", intent="nlu_fallback", confidence=0.55, at=now - 6),
+        ActionExecuted("consultation_form", timestamp=now - 6),
+        SlotSet("clarification_offer", {**offer, "text": "does it go away?"}, timestamp=now - 6),
+    ])
+    save(store, "understood", [user("how much is it?", intent="ask_cost", at=now - 5),
+                               ActionExecuted("action_answer_question", timestamp=now - 4)])
+
+
+def test_unsure_or_declined_conversations_are_found_with_the_fallback_flag(client, databases):
+    save_unsure_conversations(databases)
+    sign_in(client)
+    ids = lambda **params: [row["conversation_id"] for row in client.get("/api/conversations", params=params).json()]
+    assert ids(flag="fallback") == ["clarified-in-the-form", "something-else", "declined-in-the-form", "clarified",
+                                    "zoe-conversation"]
+    assert "understood" in ids() and "understood" not in ids(flag="fallback")
+    listing = client.get("/conversations", params={"flag": "fallback"}).text
+    assert '<option value="fallback" selected>unsure or declined</option>' in listing
+    assert '<span class="flag flag-fallback">unsure or declined</span>' in listing
+
+
+def test_the_transcript_shows_the_clients_pick_and_the_review_form_starts_there(client, databases, tmp_path):
+    from console.reviewed import export
+
+    save_unsure_conversations(databases)
+    sign_in(client)
+    page = client.get("/conversations/clarified").text
+    assert "The assistant was unsure and offered: ask_longevity, ask_removal" in page
+    assert "the client chose <strong>ask_longevity</strong>" in page
+    assert "The client's pick from the clarification above: ask_longevity" in page
+    forms = re.findall(r'<details class="review"( open)?>.*?name="event_id" value="(\d+)".*?</details>', page, re.S)
+    (first_open, first_id), (second_open, _) = forms
+    assert first_open == " open" and second_open == ""  # the clarified message's form is open, at the pick
+    first_form = page[page.index(f'value="{first_id}"'):]
+    first_form = first_form[:first_form.index("</select>")]
+    assert re.findall(r"<option selected>(\w+)</option>", first_form) == ["ask_longevity"]
+
+    # One click: the form as it stands is sent, and the message becomes a training example.
+    marked = client.post("/conversations/clarified/review",
+                         data={"csrf_token": csrf(client, "/conversations"), "event_id": first_id, "intent": "ask_longevity"})
+    reviewed = client.get(marked.headers["location"]).text
+    assert "should be <strong>ask_longevity</strong>" in reviewed
+    assert '<details class="review" open>' not in reviewed  # reviewed: no longer waiting
+    assert export(make_engine(databases[0]), tmp_path) == 1
+    nlu = yaml.safe_load((tmp_path / "nlu.yml").read_text())
+    assert nlu["nlu"] == [{"intent": "ask_longevity", "examples": "- does it go away\n"}]
+
+
+def test_something_else_and_a_decline_are_shown_without_a_suggested_intent(client, databases):
+    save_unsure_conversations(databases)
+    sign_in(client)
+    page = client.get("/conversations/something-else").text
+    assert "the client chose <strong>something else</strong> (none of these)" in page
+    assert '<details class="review" open>' not in page and "<option selected>" not in page
+    declined = client.get("/conversations/declined-in-the-form").text
+    assert "Declined: the assistant said it can't answer this reliably" in declined
 
 
 @pytest.fixture
@@ -437,12 +540,17 @@ def test_conversations_search_and_transcripts_on_postgresql(postgres_database):
                            ActionExecuted("action_answer_question", timestamp=now - 59),
                            BotUttered("Discomfort varies.", timestamp=now - 59)])
     save(store, "pg-rest", [user("100% sure it's_fine?", channel="rest", at=now - 30)])
+    save(store, "pg-declined", [user("I'd like to book", intent="book_consultation", at=now - 90),
+                                ActionExecuted("consultation_form", timestamp=now - 89),
+                                user("is it halal?", intent="out_of_scope", at=now - 80),
+                                SlotSet("declined", {"text": "is it halal?"}, timestamp=now - 79)])
     store.engine.dispose()
     migrate(url.render_as_string(hide_password=False))
     clinic = tracker = make_engine(url.render_as_string(hide_password=False))
     try:
         ids = lambda **params: [row.sender_id for row in list_conversations(tracker, clinic, Filters(**params))]  # noqa: E731
-        assert ids() == ["pg-rest", "pg-zoe"]
+        assert ids() == ["pg-rest", "pg-zoe", "pg-declined"]
+        assert ids(flag="fallback") == ["pg-declined"]
         assert ids(query="zoë") == ["pg-zoe"]
         assert ids(query="100%") == ["pg-rest"] and ids(query="_") == ["pg-rest"] and ids(query="' OR 1=1 --") == []
         assert ids(channel="rest") == ["pg-rest"]
@@ -450,5 +558,6 @@ def test_conversations_search_and_transcripts_on_postgresql(postgres_database):
         assert [m.kind for m in found.messages] == ["user", "bot"]
         assert found.messages[1].actions == ["action_answer_question"]
         assert "Zoë" in found.names and found.channel == "socketio"
+        assert [m.declined for m in transcript(tracker, clinic, "pg-declined").messages if m.kind == "user"] == [False, True]
     finally:
         tracker.dispose()

@@ -16,6 +16,7 @@ from actions.consultation import (
     idempotency_key,
     is_question,
 )
+from tests.factories import offer_slots, offer_turn
 from records.db import make_engine, migrate
 from records.models import ConsultationRequest, OutboxEntry
 from tests.factories import user_event
@@ -50,6 +51,7 @@ def form_tracker(
     confidence: float = 0.95,
     entities: Optional[List[Dict[str, Any]]] = None,
     earlier_events: Optional[List[Dict[str, Any]]] = None,
+    ranking: Optional[List[tuple]] = None,
 ) -> Tracker:
     """The tracker the validation action gets: the answer, then the form's slot candidate.
 
@@ -58,6 +60,8 @@ def form_tracker(
     """
     slots = dict(slots or {})
     message = {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [], "text": text}
+    if ranking is not None:
+        message["intent_ranking"] = [{"name": name, "confidence": value} for name, value in ranking]
     user = user_event(intent, text, entities)
     user["parse_data"]["intent"]["confidence"] = confidence
     events = list(earlier_events or []) + [user]
@@ -231,10 +235,123 @@ async def test_the_booking_button_inside_the_form_just_carries_on(domain):
     "intent, confidence, text, question",
     [("ask_pain", 0.95, "does it hurt?", True), ("ask_cost", 0.9, "how much is it", True),
      ("ask_cost", 0.5, "how much is it?", False), ("ask_opening_hours", 0.95, "Saturday mornings", False),
-     ("inform", 0.99, "what?", False)],
+     ("inform", 0.99, "what?", False), ("ask_longevity", 1.0, "/ask_longevity", True),
+     ("ask_longevity", 0.6, "/ask_longevity", True), ("book_consultation", 1.0, "/book_consultation", False)],
 )
 def test_is_question(intent, confidence, text, question):
     assert is_question(intent, confidence, text) is question
+
+
+# --- unsure, out of scope, and the client's pick ------------------------------------------------------
+UNSURE = [("nlu_fallback", 0.55), ("ask_opening_hours", 0.48), ("book_consultation", 0.45), ("ask_location", 0.2)]
+OFFERED = ["ask_opening_hours", "ask_location"]
+NAMED = {**CONSENTED, "client_name": "Sam"}
+
+
+async def test_an_unsure_question_gets_the_clarification_and_the_same_question_again(domain):
+    tracker = form_tracker("can I come in on a saturday?", "nlu_fallback", slots=NAMED, requested="contact_details",
+                           confidence=0.55, ranking=UNSURE)
+    dispatcher = CollectingDispatcher()
+    events = await ValidateConsultationForm().run(dispatcher, tracker, domain.as_dict())
+    slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_clarify"
+    # already booking: no "Book a consultation" among the topics
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_opening_hours", "/ask_location", "/out_of_scope"]
+    assert slots["clarification_offer"] == {"text": "can I come in on a saturday?", "offered": OFFERED, "entities": {}}
+    assert slots["contact_details"] is None and "failed_slot" not in slots
+    assert slots["requested_slot"] == "contact_details"
+
+
+async def test_an_unsure_answer_that_is_not_a_question_is_still_read_as_the_answer(domain):
+    tracker = form_tracker("Sam", "nlu_fallback", slots=CONSENTED, requested="client_name", confidence=0.55, ranking=UNSURE)
+    slots, said = await answer(domain, tracker)
+    assert said == [] and slots["client_name"] == "Sam"
+
+
+async def test_an_unsure_question_without_likely_topics_is_read_as_the_answer(domain):
+    nonsense = [("nlu_fallback", 0.55), ("inform", 0.4), ("ask_cost", 0.1)]
+    tracker = form_tracker("what?", "nlu_fallback", slots=NAMED, requested="contact_details", confidence=0.55, ranking=nonsense)
+    slots, said = await answer(domain, tracker)
+    assert said == ["utter_wrong_contact_details"]
+
+
+@pytest.mark.parametrize("text, intent", [("/ask_location", "ask_location"), ("2", "inform"), ("Where we are", "ask_location")])
+async def test_a_topic_picked_from_the_clarification_is_answered_and_the_form_resumes(domain, text, intent):
+    question = "can I come in on a saturday?"
+    tracker = form_tracker(text, intent, slots={**NAMED, **offer_slots(question, OFFERED)}, requested="contact_details",
+                           confidence=1.0, earlier_events=offer_turn(question, OFFERED))
+    slots, said = await answer(domain, tracker)
+    assert said == ["utter_location"]
+    assert slots["clarification_choice"] == {"text": question, "offered": OFFERED, "chosen": "ask_location"}
+    assert slots["clarification_offer"] is None
+    assert slots["contact_details"] is None and slots["requested_slot"] == "contact_details"
+
+
+async def test_a_topic_button_with_no_clarification_open_is_answered_too(domain):
+    slots, said = await answer(domain, form_tracker("/ask_longevity", "ask_longevity", slots=NAMED,
+                                                    requested="contact_details", confidence=1.0))
+    assert said == ["utter_longevity"]
+    assert slots["requested_slot"] == "contact_details" and "clarification_choice" not in slots
+
+
+async def test_something_else_in_the_form_declines_and_carries_on(domain):
+    question = "can I come in on a saturday?"
+    tracker = form_tracker("/out_of_scope", "out_of_scope", slots={**NAMED, **offer_slots(question, OFFERED)},
+                           requested="contact_details", confidence=1.0, earlier_events=offer_turn(question, OFFERED))
+    slots, said = await answer(domain, tracker)
+    assert said == ["utter_decline_in_form"]
+    assert slots["clarification_choice"]["chosen"] == "something_else"
+    assert slots["requested_slot"] == "contact_details"
+
+
+@pytest.mark.parametrize("text, intent, slot, value", [
+    ("None of these", "inform", "screening", []),  # the health question's own button
+    ("yes", "affirm", "adult", True),
+])
+async def test_after_a_clarification_the_forms_own_answers_still_answer_it(domain, text, intent, slot, value):
+    question = "can I come in on a saturday?"
+    filled = {**COMPLETE, "screening": None} if slot == "screening" else {}
+    tracker = form_tracker(text, intent, slots={**filled, **offer_slots(question, OFFERED)}, requested=slot,
+                           earlier_events=offer_turn(question, OFFERED))
+    slots, said = await answer(domain, tracker)
+    assert slots[slot] == value
+    assert slots["clarification_offer"] is None and "clarification_choice" not in slots
+
+
+async def test_talk_to_a_person_from_the_clarification_hands_off_and_is_recorded(domain):
+    offered = ["request_human", "ask_credentials"]
+    tracker = form_tracker("/request_human", "request_human", slots={**NAMED, **offer_slots("can I do it myself?", offered)},
+                           requested="contact_details", confidence=1.0, earlier_events=offer_turn("can I do it myself?", offered))
+    slots, said = await answer(domain, tracker)
+    assert slots["consultation_outcome"] == "handoff"
+    assert slots["clarification_choice"]["chosen"] == "request_human"
+
+
+async def test_an_out_of_scope_question_in_the_form_is_declined_and_the_form_carries_on(domain):
+    tracker = form_tracker("is it halal?", "out_of_scope", slots=NAMED, requested="contact_details", confidence=0.9)
+    slots, said = await answer(domain, tracker)
+    assert said == ["utter_decline_in_form"]
+    assert slots["declined"] == {"text": "is it halal?"}
+    assert slots["contact_details"] is None and slots["requested_slot"] == "contact_details"
+
+
+async def test_an_out_of_scope_answer_that_is_not_a_question_is_read_as_the_answer(domain):
+    filled = {**COMPLETE, "preferred_times": None}
+    slots, said = await answer(domain, form_tracker("after my holiday in Spain", "out_of_scope", slots=filled,
+                                                    requested="preferred_times", confidence=0.9))
+    assert said == [] and slots["preferred_times"] == "after my holiday in Spain"
+
+
+async def test_booking_chosen_from_a_clarification_is_recorded_when_the_form_starts(domain):
+    offered = ["ask_opening_hours", "book_consultation"]
+    tracker = form_tracker("/book_consultation", "book_consultation", confidence=1.0,
+                           slots=offer_slots("can I come in on a saturday", offered),
+                           earlier_events=offer_turn("can I come in on a saturday", offered))
+    slots, said = await answer(domain, tracker)
+    assert said == ["utter_consultation_intro"]
+    assert slots["clarification_choice"]["chosen"] == "book_consultation"
+    assert slots["requested_slot"] == "adult"
 
 
 # --- screening ------------------------------------------------------------------------------------

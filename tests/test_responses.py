@@ -10,11 +10,14 @@ import yaml
 from datetime import datetime, timezone
 
 from actions.answers import ANSWERS, CONDITIONS, Question, Reply, answer, clinic_values
+from actions.clarify import Offer
 from actions.consultation import QUESTION_SLOTS
 from actions.consultation_text import booking_link, consent_values, intro_values, submitted_values, summary_values
+from actions.fallback import clarification
 from actions.handoff import handoff_reply
 from actions.profile import DEFAULT_PROFILE_PATH, TREATMENTS
 from actions.red_flags import RED_FLAG_PATTERNS
+from actions.topics import SOMETHING_ELSE, SOMETHING_ELSE_TITLE, TOPIC_TITLES, payload
 
 # shared/CONTENT.md: a test fails if any response or profile text contains one (whole words, any case).
 BANNED = [
@@ -40,6 +43,8 @@ def every_reply(profile):
     replies = [reply for question in questions for reply in answer(question, profile)]
     common = clinic_values(profile)
     replies += [Reply(name, common) for name in ("utter_greet", "utter_fallback_rephrase", "utter_fallback_contact")]
+    replies += [clarification(Offer("does it go away", ["ask_longevity", "ask_removal", "request_human"]))]
+    replies += [Reply(name, common) for name in ("utter_clarify_something_else", "utter_decline", "utter_decline_in_form")]
     replies += consultation_replies(profile)
     return replies
 
@@ -124,6 +129,13 @@ def test_button_payloads_name_real_intents(domain):
                     assert button["payload"].lstrip("/") in domain.intents, f"{name}: {button}"
                 else:
                     assert name.startswith(("utter_ask_", "utter_consultation_")), f"{name}: a text payload outside the form"
+
+
+def test_clarification_buttons_name_real_intents_and_their_titles_are_clean(domain):
+    for option in [*TOPIC_TITLES, SOMETHING_ELSE]:
+        assert payload(option).lstrip("/") in domain.intents, option
+    for title in [*TOPIC_TITLES.values(), SOMETHING_ELSE_TITLE]:
+        assert not BANNED_PATTERN.search(title), title
 
 
 def all_profile_text(value):
