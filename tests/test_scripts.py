@@ -197,16 +197,19 @@ def test_fallback_sweep_counts_each_outcome_per_pair_of_settings():
     assert all(r.in_scope == 3 and r.unanswerable == 1 for r in rows)
 
 
-def test_fallback_sweep_best_meets_the_targets_and_prefers_more_right_answers():
+def test_fallback_sweep_best_meets_the_targets_then_handles_the_most_questions():
     from scripts.fallback_threshold import Row, best
 
     rows = [
         Row(0.4, 1.0, right=95, wrong=5, clarified=0, in_scope=100, declined=7, unanswerable=10),  # too few declined
-        Row(0.5, 0.2, right=90, wrong=5, clarified=5, in_scope=100, declined=8, unanswerable=10),
-        Row(0.6, 0.2, right=88, wrong=3, clarified=9, in_scope=100, declined=9, unanswerable=10),
+        Row(0.5, 0.2, right=90, wrong=5, clarified=5, in_scope=100, declined=8, unanswerable=10),  # 93
+        Row(0.6, 0.2, right=89, wrong=3, clarified=8, in_scope=100, declined=9, unanswerable=10),  # 95
         Row(0.3, 0.2, right=96, wrong=6, clarified=0, in_scope=100, declined=8, unanswerable=10),  # too many wrong
     ]
-    assert best(rows).threshold == 0.5
+    assert best(rows).threshold == 0.6
+    # equal scores: the more careful settings (higher threshold, then lower out_of_scope_threshold)
+    tied = [Row(0.45, 0.3, 90, 2, 8, 100, 9, 10), Row(0.45, 0.2, 89, 2, 9, 100, 10, 10), Row(0.4, 0.2, 90, 2, 8, 100, 9, 10)]
+    assert (best(tied).threshold, best(tied).out_of_scope_threshold) == (0.45, 0.2)
     assert best(rows[:1]) is None
 
 
