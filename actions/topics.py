@@ -21,7 +21,7 @@ TOPIC_TITLES: Dict[str, str] = {
     "ask_longevity": "How long it lasts",
     "ask_suitability": "Is it right for me?",
     "ask_results": "How natural it looks",
-    "ask_removal": "Laser removal",
+    "ask_removal": "Removing or fixing",
     "ask_alternatives": "Other options",
     "ask_location": "Where we are",
     "ask_opening_hours": "Opening hours",

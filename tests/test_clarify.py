@@ -75,7 +75,7 @@ def test_payloads_are_the_intents_and_something_else_declines():
 
 
 # --- reading a typed reply ----------------------------------------------------------------------------
-TITLES = ["How long it lasts", "Laser removal", "Something else"]
+TITLES = ["How long it lasts", "Removing or fixing", "Something else"]
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ OFFER = Offer("does it go away", ["ask_longevity", "ask_removal"])
 def test_offer_titles_numbered_text_and_slot_value():
     assert OFFER.options == ["ask_longevity", "ask_removal", "something_else"]
     assert OFFER.titles() == TITLES
-    assert options_text(OFFER) == "1. How long it lasts\n2. Laser removal\n3. Something else"
+    assert options_text(OFFER) == "1. How long it lasts\n2. Removing or fixing\n3. Something else"
     assert Offer.from_slot(OFFER.as_slot()) == OFFER
     assert OFFER.as_slot() == {"text": "does it go away", "offered": ["ask_longevity", "ask_removal"], "entities": {}}
 
@@ -129,7 +129,7 @@ def test_a_slot_value_that_is_not_an_offer_is_none(value):
         ("inform", "2", True, False, "ask_removal"),
         ("inform", "2", True, True, "ask_removal"),
         ("inform", "2", False, False, None),
-        ("ask_removal", "Laser removal", True, True, "ask_removal"),
+        ("ask_removal", "Removing or fixing", True, True, "ask_removal"),
         ("nlu_fallback", "the first one", True, False, "ask_longevity"),
         ("inform", "none of these", True, False, SOMETHING_ELSE),
         ("inform", "3", True, False, SOMETHING_ELSE),

@@ -421,7 +421,7 @@ def save_unsure_conversations(databases):
         ActionExecuted("action_handle_fallback", timestamp=now - 39),
         SlotSet("clarification_offer", offer, timestamp=now - 39),
         BotUttered("I want to get this right. Did you mean:", {"buttons": [
-            {"title": "How long it lasts", "payload": "/ask_longevity"}, {"title": "Laser removal", "payload": "/ask_removal"},
+            {"title": "How long it lasts", "payload": "/ask_longevity"}, {"title": "Removing or fixing", "payload": "/ask_removal"},
             {"title": "Something else", "payload": "/out_of_scope"}]}, timestamp=now - 39),
         ActionExecuted("action_listen", timestamp=now - 39),
         user("/ask_longevity", intent="ask_longevity", confidence=1.0, at=now - 30),

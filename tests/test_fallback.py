@@ -69,10 +69,10 @@ async def test_an_unsure_message_with_likely_topics_gets_them_as_buttons(dispatc
     assert message["response"] == "utter_clarify"
     assert message["buttons"] == [
         {"title": "How long it lasts", "payload": "/ask_longevity"},
-        {"title": "Laser removal", "payload": "/ask_removal"},
+        {"title": "Removing or fixing", "payload": "/ask_removal"},
         {"title": "Something else", "payload": "/out_of_scope"},
     ]
-    assert message["options"] == "1. How long it lasts\n2. Laser removal\n3. Something else"
+    assert message["options"] == "1. How long it lasts\n2. Removing or fixing\n3. Something else"
     assert slots_set(events) == {"clarification_offer": OFFER}
 
 
@@ -251,7 +251,7 @@ async def test_the_numbered_list_is_for_channels_without_buttons(domain):
 
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     tracker = DialogueStateTracker("t", domain.slots)
-    options = "1. How long it lasts\n2. Laser removal\n3. Something else"
+    options = "1. How long it lasts\n2. Removing or fixing\n3. Something else"
     rest = await nlg.generate("utter_clarify", tracker, "rest", options=options)
     web = await nlg.generate("utter_clarify", tracker, "socketio", options=options)
     assert rest["text"] == f"I want to get this right. Did you mean:\n{options}\nJust reply with the number."
