@@ -84,7 +84,7 @@ TITLES = ["How long it lasts", "Removing or fixing", "Something else"]
         ("1", 0), ("2.", 1), (" 3 ", 2), ("2)", 1), ("#2", 1), ("one", 0), ("two", 1),
         ("the first one", 0), ("second", 1), ("the 2nd one please", 1), ("number 2", 1), ("option 3", 2),
         ("it's the first", 0), ("I meant the second one", 1), ("no, the second", 1), ("the last one", 2),
-        ("How long it lasts", 0), ("laser removal!", 1), ("Something else", 2), ("none of these", 2),
+        ("How long it lasts", 0), ("removing or fixing!", 1), ("Something else", 2), ("none of these", 2),
         ("neither", 2), ("other", 2),
         ("4", None), ("fourth", None), ("yes", None), ("no", None), ("", None), ("?", None),
         ("2 sessions a year", None), ("I had 2 kids", None), ("how long does it last for someone like me", None),

@@ -126,7 +126,7 @@ async def test_a_question_with_no_offer_open_sets_nothing(dispatcher, make_track
         ("nlu_fallback", "the first one", "utter_longevity", "ask_longevity"),
         ("inform", "none of these", "utter_clarify_something_else", "something_else"),
         ("deny", "no", "utter_clarify_something_else", "something_else"),
-        ("nlu_fallback", "laser removal please", "utter_removal", "ask_removal"),
+        ("nlu_fallback", "removing or fixing please", "utter_removal", "ask_removal"),
     ],
 )
 async def test_a_typed_choice_right_after_the_offer(dispatcher, make_tracker, domain, intent, text, response, chosen):
