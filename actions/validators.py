@@ -39,24 +39,55 @@ def yes_or_no(intent: str, text: str) -> Optional[bool]:
 
 
 # --- age ---------------------------------------------------------------------------------------
-_UNDER_18 = re.compile(r"\b(under|below|less than|not yet|not over)\s*(18|eighteen)\b|\bnot (18|eighteen)\b", re.IGNORECASE)
-_ADULT = re.compile(r"\b(over|above|older than|at least)\s*(18|eighteen)\b|\b(18|eighteen)\s*(or|and)\s*(over|above|older)\b|\b18\+", re.IGNORECASE)
+# Only a plain answer counts as 18 or over: the law (Tattooing of Minors Act 1969) does not allow
+# "nearly". Each pattern is checked in the order `is_adult` lists them.
+_EIGHTEEN = r"(18|eighteen)"
+# Already 18 in the past tense: "I turned 18 in March", "I was 18 last year".
+_WAS_18 = re.compile(rf"\b(turned|became|was)\s+{_EIGHTEEN}\b", re.IGNORECASE)
+# Not 18 yet, said as a time to come: "nearly 18", "I'll be 18", "turning 18", "18 next month",
+# "18 in two weeks", "18 on Friday", "18 by the appointment", "18 soon".
+_NOT_YET_18 = re.compile(
+    rf"\b(nearly|almost|not quite|just under|soon|be|becoming|turn|turns|turning)\s+{_EIGHTEEN}\b"
+    rf"|\b{_EIGHTEEN}\s+(next|in|on|by|soon|tomorrow|come|from|after)\b"
+    rf"|\b{_EIGHTEEN}\s+this\s+(week|weekend|month|year|spring|summer|autumn|winter)\b",
+    re.IGNORECASE,
+)
+# Under 18, said plainly: "under 18", "not 18 yet", "not yet", "not an adult".
+_UNDER_18 = re.compile(
+    rf"\b(under|below|less than|not yet|not over)\s*{_EIGHTEEN}\b|\bnot {_EIGHTEEN}\b"
+    r"|^\s*not yet\b|\bnot an adult\b",
+    re.IGNORECASE,
+)
+# Vague: "about 18", "18ish", "around that", "old enough I think", "sort of": asked again plainly.
+_VAGUE = re.compile(
+    r"\b(about|around|roughly|approx(imately)?|more or less|give or take|or so|something like|maybe|"
+    r"probably|perhaps|i think|i guess|i suppose|sort of|kind of|kinda|old enough)\b|\d+\s*-?\s*ish\b|\beighteen-?ish\b",
+    re.IGNORECASE,
+)
+# 18 or over, said plainly: "over 18", "18 or over", "18+", "I'm an adult".
+_ADULT = re.compile(
+    rf"\b(over|above|older than|at least)\s*{_EIGHTEEN}\b|\b{_EIGHTEEN}\s*(or|and)\s*(over|above|older)\b|\b18\+"
+    r"|\b(an adult|a grown[- ]?up)\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"(?<![\d.+])(\d{1,3})(?![\d.])")
 
 
 def is_adult(intent: str, text: str) -> Optional[bool]:
-    """Whether the answer says the client is 18 or over; None when it does not say or is implausible."""
+    """True only when the answer plainly says 18 or over; False when it says under 18 (including
+    "nearly 18" or "18 next month"); None when it is vague, does not say, or is implausible."""
     text = text or ""
-    if _UNDER_18.search(text):
+    if _WAS_18.search(text):
+        return True
+    if _NOT_YET_18.search(text) or _UNDER_18.search(text):
         return False
+    if _VAGUE.search(text):
+        return None
     if _ADULT.search(text):
         return True
     ages = [int(number) for number in _NUMBER.findall(text)]
     if len(ages) == 1:
-        age = ages[0]
-        if age > MAX_AGE or age < 1:
-            return None
-        return age >= MIN_AGE
+        return ages[0] >= MIN_AGE if 1 <= ages[0] <= MAX_AGE else None
     if ages:
         return None
     return yes_or_no(intent, text)

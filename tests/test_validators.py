@@ -95,28 +95,77 @@ def test_bad_contact_details(text, problem):
     assert contact.problem == problem
 
 
-@pytest.mark.parametrize(
-    "intent, text, adult",
-    [
-        ("affirm", "/affirm", True),
-        ("inform", "yes", True),
-        ("inform", "I'm 45", True),
-        ("inform", "18", True),
-        ("inform", "over 18", True),
-        ("inform", "yes I'm 18 or over", True),
-        ("deny", "/deny", False),
-        ("inform", "no", False),
-        ("inform", "17", False),
-        ("inform", "I'm 16 years old", False),
-        ("inform", "under 18", False),
-        ("inform", "not 18 yet", False),
-        ("inform", "200", None),
-        ("inform", "0", None),
-        ("inform", "maybe", None),
-        ("inform", "I'm 17 and my brother is 20", None),
-        ("nlu_fallback", "😀", None),
-    ],
-)
+# Only a plain answer is 18 or over. Not yet 18, said any way, is under 18; vague is asked again.
+AGE_ANSWERS = [
+    # 18 or over, said plainly
+    ("affirm", "/affirm", True),
+    ("inform", "yes", True),
+    ("inform", "yep I'm over 18", True),
+    ("inform", "I'm 34", True),
+    ("inform", "I'm 45", True),
+    ("inform", "18", True),
+    ("inform", "I am 18", True),
+    ("inform", "over 18", True),
+    ("inform", "yes I'm 18 or over", True),
+    ("inform", "18+", True),
+    ("inform", "I'm an adult", True),
+    ("inform", "I turned 18 in March", True),
+    ("inform", "eighteen and over", True),
+    # under 18, said plainly
+    ("deny", "/deny", False),
+    ("inform", "no", False),
+    ("inform", "16", False),
+    ("inform", "17", False),
+    ("inform", "I'm 17", False),
+    ("inform", "I'm 16 years old", False),
+    ("inform", "under 18", False),
+    ("inform", "not 18 yet", False),
+    ("inform", "not yet", False),
+    ("inform", "I'm not an adult", False),
+    # not 18 yet, said as a time to come: under 18
+    ("inform", "nearly 18", False),
+    ("inform", "almost 18", False),
+    ("inform", "I'm almost eighteen", False),
+    ("inform", "I'm 18 next month", False),
+    ("inform", "I turn 18 on Friday", False),
+    ("inform", "18 in two weeks", False),
+    ("inform", "will be 18 in march", False),
+    ("inform", "18 soon", False),
+    ("inform", "17 and a half", False),
+    ("inform", "I'll be 18 by the appointment", False),
+    ("inform", "18 next year", False),
+    ("inform", "turning 18", False),
+    ("inform", "18 on my birthday next week", False),
+    ("affirm", "yes, 18 next week", False),
+    ("inform", "I'm 17, 18 in June", False),
+    ("inform", "going to be 18 soon", False),
+    ("inform", "18 tomorrow", False),
+    ("inform", "18 this summer", False),
+    ("inform", "not quite 18", False),
+    ("affirm", "yeah nearly 18", False),
+    # vague: asked again plainly
+    ("inform", "about 18", None),
+    ("inform", "18ish", None),
+    ("inform", "around that", None),
+    ("inform", "old enough I think", None),
+    ("inform", "sort of", None),
+    ("affirm", "yes I think so", None),
+    ("inform", "roughly 20", None),
+    ("inform", "maybe", None),
+    # no age, or not a plausible one
+    ("inform", "200", None),
+    ("inform", "150", None),
+    ("inform", "0", None),
+    ("inform", "I'm 17 and my brother is 20", None),
+    ("nlu_fallback", "😀", None),
+]
+
+
+def test_the_age_table_is_broad():
+    assert len(AGE_ANSWERS) >= 40
+
+
+@pytest.mark.parametrize("intent, text, adult", AGE_ANSWERS)
 def test_age(intent, text, adult):
     assert is_adult(intent, text) is adult
 
