@@ -17,6 +17,10 @@ gets `utter_explain_<slot>` and the offer of a person. The form ends with `consu
 set (confirmed, cancelled, under_18, no_consent, handoff or erase) and
 `action_submit_consultation` stores a confirmed request, hands over to a person or to the erasure
 question, or simply clears the form's slots.
+
+A client who says they are under 18 (including "nearly 18") is remembered in `under_18` for the
+rest of the session (`_cleared()` leaves it): if the form starts again it says so kindly and ends
+at once, without asking the age again, and answers no longer offer the booking button.
 """
 
 import logging
@@ -90,6 +94,9 @@ DERIVED_SLOTS = [
     "failed_count",
     "consultation_outcome",
 ]
+# Set when the client says they are under 18; kept for the session (not in the lists above, so
+# `_cleared()` leaves it): the form then ends at once, without asking the age again.
+UNDER_18_SLOT = "under_18"
 # What changing one answer at the read-back clears, so that question is asked again.
 CLEARED_BY_CHANGE = {
     "client_name": ["client_name"],
@@ -151,6 +158,9 @@ class ValidateConsultationForm(FormValidationAction):
             message = latest_question(tracker)
             chosen = choice(offer, message.intent, message.text, just_offered)
             settled = slot_events(settle(offer, chosen if chosen == BOOK_INTENT else None))
+            if tracker.get_slot(UNDER_18_SLOT):  # said so earlier: the age is not asked again
+                send(dispatcher, [Reply("utter_under_18_again")])
+                return settled + [SlotSet("consultation_outcome", "under_18"), SlotSet("requested_slot", None)]
             if not tracker.get_slot("consent"):  # not when coming back to confirm
                 send(dispatcher, [Reply("utter_consultation_intro", intro_values(get_profile()))])
         return settled + await super().run(dispatcher, tracker, domain)
@@ -158,7 +168,7 @@ class ValidateConsultationForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        if tracker.get_slot("consultation_outcome"):
+        if tracker.get_slot("consultation_outcome") or tracker.get_slot(UNDER_18_SLOT):
             return []
         slots = ["adult", "consent", "client_name", "contact_details", "consultation_format", "preferred_times"]
         if len(contact_methods_for(tracker.get_slot("phone"), tracker.get_slot("email"))) > 1:
@@ -214,7 +224,7 @@ class ValidateConsultationForm(FormValidationAction):
             return self._wrong("adult", dispatcher, tracker)
         if not adult:
             send(dispatcher, [Reply("utter_under_18")])
-            return {"adult": False, "consultation_outcome": "under_18", **_accepted()}
+            return {"adult": False, UNDER_18_SLOT: True, "consultation_outcome": "under_18", **_accepted()}
         return {"adult": True, **_accepted()}
 
     async def validate_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -35,7 +35,7 @@ from actions.clarify import (
     unclear_in_a_row,
 )
 from actions.profile import get_profile
-from actions.rasa_io import intent_ranking, latest_question, open_offer, send, slot_events
+from actions.rasa_io import NoBooking, hide_booking_for, intent_ranking, latest_question, open_offer, send, slot_events
 from actions.topics import SOMETHING_ELSE, TOPIC_TITLES, payload, title
 
 BOOK_INTENT = "book_consultation"
@@ -64,7 +64,9 @@ def new_offer(tracker: Tracker, exclude: Tuple[str, ...] = ()) -> Optional[Offer
     return Offer(message.text, topics, message.entities)
 
 
-def answer_choice(dispatcher: CollectingDispatcher, offer: Offer, chosen: str) -> List[EventType]:
+def answer_choice(
+    dispatcher: CollectingDispatcher, offer: Offer, chosen: str, hide_booking: Optional[NoBooking] = None
+) -> List[EventType]:
     """Acts on the option the client chose (outside the form) and records the choice for staff.
 
     A topic is answered as if the unclear message had asked it (its words and entities: a
@@ -73,13 +75,13 @@ def answer_choice(dispatcher: CollectingDispatcher, offer: Offer, chosen: str) -
     """
     events = slot_events(settle(offer, chosen))
     if chosen == SOMETHING_ELSE:
-        send(dispatcher, [Reply("utter_clarify_something_else", clinic_values(get_profile()))])
+        send(dispatcher, [Reply("utter_clarify_something_else", clinic_values(get_profile()))], hide_booking)
         return events
     if chosen == BOOK_INTENT:
         return events + [FollowupAction("consultation_form")]
     if chosen == HUMAN_INTENT:
         return events + [FollowupAction("action_request_human")]
-    send(dispatcher, answer(Question(chosen, offer.text, offer.entities), get_profile()))
+    send(dispatcher, answer(Question(chosen, offer.text, offer.entities), get_profile()), hide_booking)
     return events
 
 
@@ -91,24 +93,25 @@ class ActionHandleFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         message = latest_question(tracker)
+        hide = hide_booking_for(tracker, domain)  # under 18: no booking button
         offer, just_offered = open_offer(tracker)
         chosen = choice(offer, message.intent, message.text, just_offered)
         if offer is not None and chosen is not None:
-            return answer_choice(dispatcher, offer, chosen)
+            return answer_choice(dispatcher, offer, chosen, hide)
         if offer is not None and just_offered and message.intent == "affirm":
-            send(dispatcher, [clarification(offer)])  # "yes" to several topics: which one?
+            send(dispatcher, [clarification(offer)], hide)  # "yes" to several topics: which one?
             return slot_events({OFFER_SLOT: offer.as_slot()})
         events = slot_events(settle(offer, None))
         if message.intent in USUAL_REPLIES:
-            send(dispatcher, [Reply(USUAL_REPLIES[message.intent], clinic_values(get_profile()))])
+            send(dispatcher, [Reply(USUAL_REPLIES[message.intent], clinic_values(get_profile()))], hide)
             return events
         offer = new_offer(tracker)
         if offer is not None:
-            send(dispatcher, [clarification(offer)])
+            send(dispatcher, [clarification(offer)], hide)
             return events + slot_events({OFFER_SLOT: offer.as_slot()})
         in_a_row = unclear_in_a_row(tracker.events)
         response = "utter_fallback_contact" if in_a_row >= 2 else "utter_fallback_rephrase"
-        send(dispatcher, [Reply(response, clinic_values(get_profile()))])
+        send(dispatcher, [Reply(response, clinic_values(get_profile()))], hide)
         return events
 
 
@@ -122,10 +125,11 @@ class ActionDecline(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         message = latest_question(tracker)
+        hide = hide_booking_for(tracker, domain)  # under 18: no booking button
         offer, just_offered = open_offer(tracker)
         chosen = choice(offer, message.intent, message.text, just_offered)
         if offer is not None and chosen is not None:
-            return answer_choice(dispatcher, offer, chosen)
-        send(dispatcher, [Reply("utter_decline", clinic_values(get_profile()))])
+            return answer_choice(dispatcher, offer, chosen, hide)
+        send(dispatcher, [Reply("utter_decline", clinic_values(get_profile()))], hide)
         return slot_events({**settle(offer, None), DECLINED_SLOT: {"text": message.text}})
 

@@ -9,7 +9,7 @@ from actions.answers import Reply, answer, clinic_values
 from actions.clarify import choice, settle
 from actions.fallback import answer_choice
 from actions.profile import get_profile
-from actions.rasa_io import latest_question, open_offer, send, slot_events
+from actions.rasa_io import hide_booking_for, latest_question, open_offer, send, slot_events
 
 
 class ActionAnswerQuestion(Action):
@@ -17,7 +17,8 @@ class ActionAnswerQuestion(Action):
 
     When the question picks a topic of the clarification just made (its button, or typed), the
     choice is recorded for staff and the answer reads the unclear message's words (entities, red
-    flags), as if it had been understood the first time.
+    flags), as if it had been understood the first time. A client who said they are under 18 is
+    not offered the booking button.
     """
 
     def name(self) -> Text:
@@ -30,8 +31,8 @@ class ActionAnswerQuestion(Action):
         offer, just_offered = open_offer(tracker)
         chosen = choice(offer, question.intent, question.text, just_offered)
         if offer is not None and chosen is not None:
-            return answer_choice(dispatcher, offer, chosen)
-        send(dispatcher, answer(question, get_profile()))
+            return answer_choice(dispatcher, offer, chosen, hide_booking_for(tracker, domain))
+        send(dispatcher, answer(question, get_profile()), hide_booking_for(tracker, domain))
         return slot_events(settle(offer, None))
 
 
@@ -44,5 +45,5 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        send(dispatcher, [Reply("utter_greet", clinic_values(get_profile()))])
+        send(dispatcher, [Reply("utter_greet", clinic_values(get_profile()))], hide_booking_for(tracker, domain))
         return []
