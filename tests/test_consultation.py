@@ -145,6 +145,60 @@ async def test_under_18_ends_the_form_kindly(domain):
     assert said == ["utter_under_18"]
     assert slots["consultation_outcome"] == "under_18"
     assert slots["requested_slot"] is None
+    assert slots["under_18"] is True  # remembered for the rest of the conversation
+
+
+@pytest.mark.parametrize("text", ["nearly 18", "I'm 18 next month", "I'll be 18 by the appointment"])
+async def test_not_yet_18_is_under_18(domain, text):
+    slots, said = await answer(domain, form_tracker(text, requested="adult"))
+    assert said == ["utter_under_18"]
+    assert slots["under_18"] is True
+    assert slots["consultation_outcome"] == "under_18"
+
+
+async def test_a_vague_age_is_asked_again(domain):
+    slots, said = await answer(domain, form_tracker("about 18", requested="adult"))
+    assert said == ["utter_wrong_adult"]
+    assert slots["adult"] is None
+    assert "under_18" not in slots
+
+
+async def test_an_adult_is_not_marked_under_18(domain):
+    slots, _ = await answer(domain, form_tracker("I'm 34", requested="adult"))
+    assert slots["adult"] is True
+    assert "under_18" not in slots
+
+
+@pytest.mark.parametrize(
+    "text, intent", [("/book_consultation", "book_consultation"), ("can I book now I'm 18?", "book_consultation")]
+)
+async def test_after_an_under_18_answer_the_form_ends_at_once_without_asking_the_age(domain, text, intent):
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker(text, intent, slots={"under_18": True})
+    events = await ValidateConsultationForm().run(dispatcher, tracker, domain.as_dict())
+    assert dispatcher.messages == [
+        {
+            "text": None,
+            "buttons": [],
+            "elements": [],
+            "custom": {},
+            "template": "utter_under_18_again",
+            "response": "utter_under_18_again",
+            "image": None,
+            "attachment": None,
+        }
+    ]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "consultation_outcome", "value": "under_18"},
+        {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None},
+    ]
+
+
+async def test_under_18_asks_no_questions(domain):
+    required = await ValidateConsultationForm().required_slots(
+        [], CollectingDispatcher(), form_tracker("", slots={"under_18": True}), domain.as_dict()
+    )
+    assert required == []
 
 
 async def test_consent_refused_ends_before_any_health_question(domain):
@@ -481,6 +535,13 @@ async def test_a_storage_failure_is_told_and_keeps_the_answers(domain, tmp_path,
     assert [m["response"] for m in messages] == ["utter_consultation_not_saved"]
     cleared = {event["name"] for event in events if event["event"] == "slot"}
     assert cleared == {"confirmed", "consultation_outcome"}  # everything else is kept for "Try again"
+
+
+async def test_the_end_of_the_form_keeps_under_18(domain):
+    events, _ = await submit(domain, form_tracker("", slots={"under_18": True, "consultation_outcome": "under_18"}))
+    cleared = {event["name"] for event in events if event["event"] == "slot"}
+    assert "consultation_outcome" in cleared
+    assert "under_18" not in cleared
 
 
 @pytest.mark.parametrize("outcome", ["cancelled", "under_18", "no_consent"])
