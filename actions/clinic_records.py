@@ -12,6 +12,7 @@ from typing import Tuple
 from rasa_sdk import Tracker
 from sqlalchemy.engine import Engine
 
+from records.consent import record_wording
 from records.db import check_schema, make_engine
 from records.erasure import ErasureCounts, erase_conversation
 from records.handoffs import record_handoff
@@ -52,6 +53,12 @@ def details_from(tracker: Tracker) -> ConsultationDetails:
 def submit(tracker: Tracker, idempotency_key: str) -> SubmitResult:
     engine, settings = connection()
     return submit_request(engine, details_from(tracker), idempotency_key, settings)
+
+
+def record_consent(version: str, text: str) -> bool:
+    """Keeps the consent wording a client has just agreed to (once per version)."""
+    engine, _ = connection()
+    return record_wording(engine, version, text)
 
 
 def hand_off(conversation_id: str, channel: str) -> int:

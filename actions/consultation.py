@@ -38,21 +38,25 @@ from actions import clinic_records
 from actions.answers import ANSWERS, Question, Reply, answer, clinic_values
 from actions.clarify import DECLINED_SLOT, FALLBACK_INTENT, OFFER_SLOT, Offer, choice, settle
 from actions.consultation_text import (
+    CONSENT_RESPONSES,
     booking_link,
     consent_values,
     consent_version,
+    consent_wording,
     intro_values,
+    record_kept_values,
     submitted_values,
     summary_values,
 )
 from actions.fallback import clarification, new_offer
 from actions.profile import get_profile
 from actions.rasa_io import latest_question, open_offer, send, session_user_events, slot_events
-from actions.screening import screening_answer
+from actions.screening import screening_answer, screening_list
 from actions.topics import SOMETHING_ELSE
 from actions.validators import (
     clean_name,
     concern,
+    consent_answer,
     consultation_format,
     contact_method,
     contact_methods_for,
@@ -223,21 +227,30 @@ class ValidateConsultationForm(FormValidationAction):
         if adult is None:
             return self._wrong("adult", dispatcher, tracker)
         if not adult:
-            send(dispatcher, [Reply("utter_under_18")])
+            send(dispatcher, [Reply("utter_under_18", record_kept_values(get_profile()))])
             return {"adult": False, UNDER_18_SLOT: True, "consultation_outcome": "under_18", **_accepted()}
         return {"adult": True, **_accepted()}
 
     async def validate_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         message = latest_question(tracker)
-        agreed = yes_or_no(message.intent, message.text)
+        agreed = consent_answer(message.intent, message.text)  # only a plain yes is consent
+        profile = get_profile()
         if agreed is None:
             return self._wrong("consent", dispatcher, tracker)
         if not agreed:
-            send(dispatcher, [Reply("utter_consent_refused", clinic_values(get_profile()))])
+            send(dispatcher, [Reply("utter_consent_refused", record_kept_values(profile))])
             return {"consent": False, "consultation_outcome": "no_consent", **_accepted()}
+        wording = consent_wording(domain.get("responses") or {}, profile)
+        version = consent_version(wording)
+        try:
+            clinic_records.record_consent(version, wording)
+        except Exception:  # noqa: BLE001 - a consent we can't show the wording of is not recorded
+            logger.exception("Could not keep the consent wording %s", version)
+            send(dispatcher, [Reply("utter_consent_not_recorded", clinic_values(profile))])
+            return {"consent": None, **_accepted()}
         return {
             "consent": True,
-            "consent_version": consent_version(_response_text(domain, "utter_ask_consent")),
+            "consent_version": version,
             "consent_given_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             **_accepted(),
         }
@@ -379,9 +392,10 @@ class ValidateConsultationForm(FormValidationAction):
     def _wrong(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, response: Optional[str] = None) -> Dict[Text, Any]:
         """Says what was wrong; the second time in a row, explains and offers a person."""
         count = int(tracker.get_slot("failed_count") or 0) + 1 if tracker.get_slot("failed_slot") == slot else 1
-        send(dispatcher, [Reply(response or f"utter_wrong_{slot}")])
+        values = clinic_values(get_profile())
+        send(dispatcher, [Reply(response or f"utter_wrong_{slot}", values)])
         if count >= 2:
-            send(dispatcher, [Reply(f"utter_explain_{slot}"), Reply("utter_consultation_stuck")])
+            send(dispatcher, [Reply(f"utter_explain_{slot}", values), Reply("utter_consultation_stuck")])
             return {slot: None, "failed_slot": None, "failed_count": None}
         return {slot: None, "failed_slot": slot, "failed_count": count}
 
@@ -403,18 +417,23 @@ def _clear(field: str) -> Dict[Text, Any]:
     return {slot: None for slot in CLEARED_BY_CHANGE[field]}
 
 
-def _response_text(domain: DomainDict, response: str) -> str:
-    variations = (domain.get("responses") or {}).get(response) or [{}]
-    return variations[0].get("text") or ""
-
-
 # --- asking the questions that need the profile or earlier answers ------------------------------
 class ActionAskConsent(Action):
     def name(self) -> Text:
         return "action_ask_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        send(dispatcher, [Reply("utter_ask_consent", consent_values(get_profile()))])
+        values = consent_values(get_profile())
+        send(dispatcher, [Reply(name, values) for name in CONSENT_RESPONSES])
+        return []
+
+
+class ActionAskScreening(Action):
+    def name(self) -> Text:
+        return "action_ask_screening"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        send(dispatcher, [Reply("utter_screening_intro"), Reply("utter_ask_screening", {"screening_list": screening_list()})])
         return []
 
 

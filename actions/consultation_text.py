@@ -10,9 +10,15 @@ from urllib.parse import quote
 
 from actions.answers import clinic_values
 from actions.profile import ClinicProfile
+from actions.screening import health_topics
+
+# The consent question, bubble by bubble (actions.consultation.ActionAskConsent sends them).
+CONSENT_RESPONSES = ("utter_consent_data", "utter_ask_consent")
 
 FORMAT_LABELS = {"studio": "in the studio", "video": "by video call"}
 METHOD_LABELS = {"call": "phone call", "text": "text message", "email": "e-mail"}
+# utter_consultation_submitted: "They'll call you within one working day".
+METHOD_VERBS = {"call": "call you", "text": "text you", "email": "e-mail you"}
 CONCERN_LABELS = {
     "hairline": "receding hairline",
     "crown": "crown",
@@ -31,6 +37,7 @@ SCREENING_LABELS = {
     "chemotherapy": "chemotherapy",
     "diabetes": "diabetes",
     "hair_loss": "recent or unexplained hair loss",
+    "allergy": "allergies",
     "unspecified": "one or more (to go through with the practitioner)",
 }
 
@@ -73,13 +80,48 @@ def intro_values(profile: ClinicProfile) -> Dict[str, Any]:
     }
 
 
+def retention_period(days: int) -> str:
+    """How long records are kept, in the words a client would use: "12 months", "90 days"."""
+    if days % 365 == 0:
+        years = days // 365
+        return "12 months" if years == 1 else f"{years} years"
+    if days % 30 == 0 and days >= 60:
+        return f"{days // 30} months"
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def consent_values(profile: ClinicProfile) -> Dict[str, Any]:
-    """utter_ask_consent: who keeps the data, for how long, and the privacy notice."""
+    """utter_consent_data and utter_ask_consent: what is kept (the health questions named from
+    actions.screening), who receives it, for how long, how to withdraw, and the privacy notice."""
     return {
         **clinic_values(profile),
-        "retention_days": profile.retention_days,
+        "health_topics": health_topics(),
+        "retention_period": retention_period(profile.retention_days),
         "privacy_notice_url": profile.privacy_notice_url,
     }
+
+
+def record_kept_values(profile: ClinicProfile) -> Dict[str, Any]:
+    """The responses that tell a client this chat is kept (under 18, no consent, cancel)."""
+    return {**clinic_values(profile), "retention_period": retention_period(profile.retention_days)}
+
+
+def render(template: str, values: Dict[str, Any]) -> str:
+    """A response's text with its {placeholders} filled, as Rasa fills them."""
+    return template.format(**values)
+
+
+def consent_wording(responses: Dict[str, Any], profile: ClinicProfile) -> str:
+    """The consent text exactly as the client sees it: every bubble, rendered, with its buttons."""
+    values = consent_values(profile)
+    parts = []
+    for name in CONSENT_RESPONSES:
+        variation = (responses.get(name) or [{}])[0]
+        parts.append(render(variation.get("text") or "", values))
+        titles = [button.get("title", "") for button in variation.get("buttons") or []]
+        if titles:
+            parts.append("[" + "] [".join(titles) + "]")
+    return "\n\n".join(parts)
 
 
 def submitted_values(profile: ClinicProfile, slots: Dict[str, Any]) -> Dict[str, Any]:
@@ -87,7 +129,7 @@ def submitted_values(profile: ClinicProfile, slots: Dict[str, Any]) -> Dict[str,
     return {
         **clinic_values(profile),
         "client_name": slots.get("client_name") or "",
-        "method_label": METHOD_LABELS.get(slots.get("contact_method") or "", ""),
+        "method_verb": METHOD_VERBS.get(slots.get("contact_method") or "", "contact you"),
         "response_time": profile.consultation.response_time,
         "deposit_policy": profile.deposit_policy,
         "cancellation_policy": profile.cancellation_policy,
@@ -103,6 +145,8 @@ def booking_link(profile: ClinicProfile, name: Optional[str], email: Optional[st
 
 
 def consent_version(consent_text: str) -> str:
-    """A short, stable name for the consent wording: it changes whenever the wording changes."""
+    """A short, stable name for the consent wording the client saw (rendered, with the clinic's
+    values): it changes whenever a word of it changes, including the retention period or the
+    privacy notice's address."""
     digest = hashlib.sha256(consent_text.encode("utf-8")).hexdigest()
     return f"consent-{digest[:12]}"

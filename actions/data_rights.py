@@ -4,6 +4,8 @@ After the client confirms (rules in data/rules/data_rights.yml), `action_delete_
 conversation's consultation requests, outbox entries and hand-offs from the clinic database and
 sets `data_erased`; the tracker store (records/tracker_store.py) sees that and erases the
 conversation's events instead of saving them. An erasure log entry with counts only is written.
+When a request had already been delivered (to the booking webhook or the staff mailbox), the
+reply says so and how to have that copy deleted.
 """
 
 import logging
@@ -32,10 +34,12 @@ class ActionDeleteMyData(Action):
     ) -> List[EventType]:
         values = clinic_values(get_profile())
         try:
-            clinic_records.erase(tracker.sender_id)
+            counts = clinic_records.erase(tracker.sender_id)
         except Exception:  # noqa: BLE001 - nothing was erased: tell the client so
             logger.exception("Could not erase a conversation's data")
             send(dispatcher, [Reply("utter_delete_failed", values)])
             return []
-        send(dispatcher, [Reply("utter_data_deleted", values)])
+        # A request already delivered has copies outside this database: the client is told how
+        # to have those deleted (an automatic erasure notice to the team is issue 16's work).
+        send(dispatcher, [Reply("utter_data_deleted_sent" if counts.delivered else "utter_data_deleted", values)])
         return [SlotSet(ERASED_SLOT, True)]

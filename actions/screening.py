@@ -2,7 +2,9 @@
 
 CONTENT.md: active scalp conditions, keloid tendency, pregnancy, blood thinners, chemotherapy,
 uncontrolled diabetes and recent or unexplained hair loss need the practitioner's review before
-booking. A "yes" never blocks a request: it flags it for the practitioner and the client is told
+any treatment is booked; allergies are asked too, because numbing cream, gloves and pigment can
+each cause a reaction the patch test does not cover. `SCREENING_QUESTIONS` is the one list: the
+question (utter_ask_screening) and the consent text (utter_consent_data) are both filled from it. A "yes" never blocks a request: it flags it for the practitioner and the client is told
 why. The assistant does not diagnose; it only records what the client says.
 
 Matching is deterministic (regular expressions), like the red flags: easy to review, and a
@@ -33,8 +35,35 @@ SCREENING_PATTERNS = {
         r"\b(hair|loss|losing|lost|falling|shedding)\b.{0,40}\b(sudden(ly)?|unexplained|recent(ly)?|rapid(ly)?|overnight|in clumps|handfuls|patch(es|y))\b",
         r"\b(lost|losing) (a lot|loads|most) of (my )?hair\b",
     ),
+    "allergy": (
+        r"\ballerg(y|ies|ic)\b",
+        r"\b(react(ed|ion)|sensitiv(e|ity)) to (ink|pigment|numbing|lidocaine|latex|gloves|a tattoo|tattoos)\b",
+    ),
 }
 SCREENING_FLAGS = tuple(SCREENING_PATTERNS)
+
+# Flag name -> (the line in the question's list, the few words the consent text names it by).
+SCREENING_QUESTIONS = {
+    "scalp_condition": ("an active scalp condition (such as psoriasis, eczema or an infection)", "scalp conditions"),
+    "keloid": ("a tendency to keloids (thick, raised scars)", "raised scars"),
+    "pregnancy": ("pregnancy or breastfeeding", "pregnancy or breastfeeding"),
+    "blood_thinners": ("taking blood thinners", "blood thinners"),
+    "chemotherapy": ("chemotherapy, now or recently", "chemotherapy"),
+    "diabetes": ("diabetes that isn't well controlled", "diabetes"),
+    "hair_loss": ("recent, sudden or unexplained hair loss", "recent hair loss"),
+    "allergy": ("allergies (for example to numbing cream, latex or tattoo ink)", "allergies"),
+}
+
+
+def screening_list() -> str:
+    """The question's list, one item a line."""
+    return "\n".join(f"- {line}" for line, _ in SCREENING_QUESTIONS.values())
+
+
+def health_topics() -> str:
+    """What the health questions ask about, in a sentence: "scalp conditions, …, and allergies"."""
+    topics = [topic for _, topic in SCREENING_QUESTIONS.values()]
+    return ", ".join(topics[:-1]) + " and " + topics[-1]
 
 _COMPILED = {
     flag: [re.compile(pattern, re.IGNORECASE) for pattern in patterns]

@@ -38,6 +38,43 @@ def yes_or_no(intent: str, text: str) -> Optional[bool]:
     return None
 
 
+# --- consent ----------------------------------------------------------------------------------
+# UK GDPR art. 9: consent to health questions must be explicit. Only a plain yes counts ("yes",
+# "I agree", "yes, go ahead"); anything that adds a condition, an exception or a question ("yes
+# but not the health questions", "ok if you don't share it", "sure, what happens to my data?") is
+# not a clear yes, and the question is asked again. A no is a no, however it is worded.
+_CONSENT_YES_WORDS = (
+    r"y|yes+|yeah|yep|yup|ok|okay|sure|fine|agreed|i agree|i do|i consent|i give consent|of course|absolutely|"
+    r"definitely|certainly|go ahead|please go ahead|yes please|that'?s fine|that is fine|that'?s ok(ay)?|"
+    r"no problem|no worries|happy to|i'?m happy to|i am happy to"
+)
+# Words that may follow a yes without changing it ("yes please", "ok thanks").
+_CONSENT_POLITE = r"please|thanks|thank you|cheers"
+_CONSENT_YES = re.compile(
+    rf"^(?:{_CONSENT_YES_WORDS})(?:[\s,.!]+(?:{_CONSENT_YES_WORDS}|{_CONSENT_POLITE}))*[\s.!]*$", re.IGNORECASE
+)
+_CONSENT_NO = re.compile(
+    r"^\s*(n|no+(?![\s,]+(problem|worries))|nope|nah|no thanks|no thank you|i (don'?t|do not)( agree| consent)?|i'?d rather not|rather not|"
+    r"not really|i (won'?t|will not)|never)\b",
+    re.IGNORECASE,
+)
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def consent_answer(intent: str, text: str) -> Optional[bool]:
+    """True only for a plain yes (or the "I agree" button), False for a no, None for anything else."""
+    text = " ".join((text or "").translate(_APOSTROPHES).split())
+    if text == f"/{AFFIRM}":
+        return True
+    if text == f"/{DENY}":
+        return False
+    if _CONSENT_YES.match(text):
+        return True
+    if _CONSENT_NO.match(text) or (intent == DENY and not text):
+        return False
+    return None
+
+
 # --- age ---------------------------------------------------------------------------------------
 # Only a plain answer counts as 18 or over: the law (Tattooing of Minors Act 1969) does not allow
 # "nearly". Each pattern is checked in the order `is_adult` lists them.

@@ -33,6 +33,9 @@ class ErasureCounts:
     handoffs: int = 0
     events: int = 0
     reviews: int = 0
+    # Of the outbox entries erased, how many had already been delivered (to the booking webhook
+    # or the staff mailbox): those copies are outside this database, and the client is told so.
+    delivered: int = 0
 
 
 def _events_table_exists(engine: Engine) -> bool:
@@ -53,6 +56,11 @@ def delete_tracker_events(tracker_store_url: str, conversation_id: str) -> int:
 
 def _delete_clinic_rows(session, request_filter, handoff_filter, review_filter) -> tuple:
     request_ids = sa.select(ConsultationRequest.id).where(request_filter)
+    delivered = session.execute(
+        sa.select(sa.func.count()).select_from(OutboxEntry).where(
+            OutboxEntry.request_id.in_(request_ids), OutboxEntry.status == "delivered"
+        )
+    ).scalar_one()
     no_sync = {"synchronize_session": False}  # bulk deletes: nothing is loaded in this session
     outbox = session.execute(
         sa.delete(OutboxEntry).where(OutboxEntry.request_id.in_(request_ids)), execution_options=no_sync
@@ -60,7 +68,7 @@ def _delete_clinic_rows(session, request_filter, handoff_filter, review_filter) 
     requests = session.execute(sa.delete(ConsultationRequest).where(request_filter), execution_options=no_sync).rowcount
     handoffs = session.execute(sa.delete(Handoff).where(handoff_filter), execution_options=no_sync).rowcount
     reviews = session.execute(sa.delete(Review).where(review_filter), execution_options=no_sync).rowcount
-    return requests, outbox, handoffs, reviews
+    return requests, outbox, handoffs, reviews, delivered
 
 
 def _log(session, trigger: str, counts: ErasureCounts) -> None:
@@ -82,13 +90,13 @@ def erase_conversation(
     """Erases everything stored about one conversation and logs the counts."""
     events = delete_tracker_events(tracker_store_url, conversation_id) if tracker_store_url else 0
     with session_scope(engine) as session:
-        requests, outbox, handoffs, reviews = _delete_clinic_rows(
+        requests, outbox, handoffs, reviews, delivered = _delete_clinic_rows(
             session,
             ConsultationRequest.conversation_id == conversation_id,
             Handoff.conversation_id == conversation_id,
             Review.conversation_id == conversation_id,
         )
-        counts = ErasureCounts(requests, outbox, handoffs, events, reviews)
+        counts = ErasureCounts(requests, outbox, handoffs, events, reviews, delivered)
         _log(session, trigger, counts)
     return counts
 
@@ -115,9 +123,9 @@ def purge(
         finally:
             tracker.dispose()
     with session_scope(engine) as session:
-        requests, outbox, handoffs, reviews = _delete_clinic_rows(
+        requests, outbox, handoffs, reviews, delivered = _delete_clinic_rows(
             session, ConsultationRequest.created_at < cutoff, Handoff.created_at < cutoff, Review.created_at < cutoff
         )
-        counts = ErasureCounts(requests, outbox, handoffs, events, reviews)
+        counts = ErasureCounts(requests, outbox, handoffs, events, reviews, delivered)
         _log(session, "retention", counts)
     return counts

@@ -1,6 +1,8 @@
 """The clinic database's tables.
 
 - `ConsultationRequest`: what a client asked for, with their consent (consultation_requests);
+- `ConsentWording`: the exact consent text a client agreed to, once per version
+  (consent_wordings); a request's `consent_version` names it;
 - `OutboxEntry`: one message about a request still to send, or sent (outbox): the signed webhook
   and the staff e-mail are written in the same transaction as the request and sent by the
   delivery worker, so a request is never stored without its notifications or the other way round;
@@ -119,6 +121,20 @@ class ConsultationRequest(Base):
     status = sa.Column(sa.String(16), nullable=False, default="new")
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = sa.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class ConsentWording(Base):
+    """The consent text as clients saw it (rendered with the clinic's values), kept once per version.
+
+    Never erased or purged with a conversation: it holds no personal data, and it is the record of
+    what every stored consent agreed to.
+    """
+
+    __tablename__ = "consent_wordings"
+
+    version = sa.Column(sa.String(64), primary_key=True)
+    text = sa.Column(sa.Text, nullable=False)
+    first_shown_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class OutboxEntry(Base):

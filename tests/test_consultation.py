@@ -11,14 +11,20 @@ from actions.consultation import (
     ActionAskConfirmed,
     ActionAskConsent,
     ActionAskContactMethod,
+    ActionAskScreening,
     ActionSubmitConsultation,
     ValidateConsultationForm,
     idempotency_key,
     is_question,
 )
 from tests.factories import offer_slots, offer_turn
+from sqlalchemy.orm import Session
+
+from actions.consultation_text import consent_version, consent_wording
+from actions.screening import SCREENING_QUESTIONS
+from records.consent import wording
 from records.db import make_engine, migrate
-from records.models import ConsultationRequest, OutboxEntry
+from records.models import ConsentWording, ConsultationRequest, OutboxEntry
 from tests.factories import user_event
 
 FORM = "consultation_form"
@@ -79,6 +85,14 @@ def form_tracker(
         active_loop={"name": FORM},
         latest_action_name="action_listen",
     )
+
+
+def render_message(domain, message: Dict[str, Any]) -> str:
+    """A sent response as the client reads it: its text filled with the values sent with it."""
+    text = domain.responses[message["response"]][0]["text"]
+    titles = [button["title"] for button in domain.responses[message["response"]][0].get("buttons") or []]
+    rendered = text.format(**{k: v for k, v in message.items() if k not in ("response", "buttons")})
+    return rendered + ("\n\n[" + "] [".join(titles) + "]" if titles else "")
 
 
 async def answer(domain, tracker: Tracker):
@@ -208,12 +222,57 @@ async def test_consent_refused_ends_before_any_health_question(domain):
     assert slots["requested_slot"] is None
 
 
-async def test_consent_is_recorded_with_its_wording_version_and_time(domain):
+async def test_consent_is_recorded_with_the_version_of_the_wording_shown_and_the_time(domain, clinic_db, profile):
+    dispatcher = CollectingDispatcher()
+    await ActionAskConsent().run(dispatcher, form_tracker(""), domain.as_dict())
+    shown = "\n\n".join(render_message(domain, message) for message in dispatcher.messages)
+
     slots, _ = await answer(domain, form_tracker("/affirm", "affirm", slots={"adult": True}, requested="consent"))
     assert slots["consent"] is True
-    assert slots["consent_version"].startswith("consent-") and len(slots["consent_version"]) == 20
+    assert slots["consent_version"] == consent_version(shown)
     assert slots["consent_given_at"].endswith("+00:00")
     assert slots["requested_slot"] == "client_name"
+    assert wording(clinic_db, slots["consent_version"]) == shown  # the clinic can show what was agreed to
+
+    again, _ = await answer(domain, form_tracker("I agree", "affirm", slots={"adult": True}, requested="consent"))
+    assert again["consent_version"] == slots["consent_version"]
+    with Session(clinic_db) as session:
+        assert session.query(ConsentWording).count() == 1  # kept once per version
+
+
+async def test_the_consent_version_changes_with_any_rendered_value(domain, profile):
+    shown = consent_wording(domain.as_dict()["responses"], profile)
+    shorter = consent_wording(domain.as_dict()["responses"], profile.copy(update={"retention_days": 180}))
+    assert "12 months" in shown and "6 months" in shorter
+    assert consent_version(shown) != consent_version(shorter)
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("yes but not the health questions", "affirm"),
+        ("yes if you don't share it", "affirm"),
+        ("sure, what happens to my data?", "affirm"),
+        ("ok as long as it's not sold", "affirm"),
+    ],
+)
+async def test_a_qualified_yes_is_not_consent_and_is_asked_again(domain, text, intent):
+    slots, said = await answer(domain, form_tracker(text, intent, slots={"adult": True}, requested="consent"))
+    assert said == ["utter_wrong_consent"]
+    assert slots["consent"] is None and "consent_version" not in slots
+    assert slots["requested_slot"] == "consent"
+
+
+async def test_consent_whose_wording_cannot_be_kept_is_not_recorded(domain, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    clinic_records.connection.cache_clear()
+    try:
+        slots, said = await answer(domain, form_tracker("/affirm", "affirm", slots={"adult": True}, requested="consent"))
+    finally:
+        clinic_records.connection.cache_clear()
+    assert said == ["utter_consent_not_recorded"]
+    assert slots["consent"] is None and "consent_version" not in slots
+    assert slots["requested_slot"] == "consent"
 
 
 # --- wrong answers ---------------------------------------------------------------------------------
@@ -453,13 +512,26 @@ async def test_naming_the_field_goes_straight_to_it(domain):
 
 
 # --- the questions that need the profile ------------------------------------------------------------------
-async def test_consent_question_names_the_data_purpose_retention_and_privacy_notice(domain, profile):
+async def test_consent_question_names_the_data_health_questions_retention_withdrawal_and_privacy_notice(domain, profile):
     dispatcher = CollectingDispatcher()
     await ActionAskConsent().run(dispatcher, form_tracker(""), domain.as_dict())
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_ask_consent"
-    assert message["retention_days"] == profile.retention_days
-    assert message["privacy_notice_url"] == profile.privacy_notice_url
+    assert [m["response"] for m in dispatcher.messages] == ["utter_consent_data", "utter_ask_consent"]
+    data, question = (render_message(domain, message) for message in dispatcher.messages)
+    assert "this chat" in data and "contact details" in data
+    for _, topic in SCREENING_QUESTIONS.values():  # every health question is named before the yes
+        assert topic in data
+    assert "12 months" in question and profile.privacy_notice_url in question
+    assert "delete my data" in question and profile.phone in question and profile.email in question
+    assert question.endswith("[I agree] [No thanks]")  # the yes/no buttons come with the question
+
+
+async def test_the_screening_question_lists_every_item_from_one_list(domain):
+    dispatcher = CollectingDispatcher()
+    await ActionAskScreening().run(dispatcher, form_tracker(""), domain.as_dict())
+    assert [m["response"] for m in dispatcher.messages] == ["utter_screening_intro", "utter_ask_screening"]
+    listed = render_message(domain, dispatcher.messages[-1])
+    for line, _ in SCREENING_QUESTIONS.values():
+        assert f"- {line}" in listed
 
 
 @pytest.mark.parametrize(
@@ -512,11 +584,11 @@ async def test_confirmed_request_is_stored_once_with_its_outbox_entry(domain, cl
     events, messages = await submit(domain, tracker)
     assert [m["response"] for m in messages] == ["utter_consultation_submitted", "utter_booking_link"]
     assert messages[0]["response_time"] == profile.consultation.response_time
-    assert messages[1]["booking_link"] == "https://pendle-scalp-studio.example/book?name=Zo%C3%AB%20O%27Brien-Smith&email=zoe%40example.com"
+    assert messages[1]["booking_link"] == "https://pendle-scalp-studio.example/book?name=Zo%C3%AB%20O%27Brien-Smith"
     assert all(event["value"] is None for event in events if event["event"] == "slot")
 
     await submit(domain, tracker)  # a retried action or a second confirm
-    from sqlalchemy.orm import Session
+
 
     with Session(clinic_db) as session:
         [request] = session.query(ConsultationRequest).all()
@@ -550,7 +622,7 @@ async def test_other_endings_store_nothing_and_clear_the_form(domain, clinic_db,
     events, messages = await submit(domain, tracker)
     assert messages == []
     assert all(event["value"] is None for event in events if event["event"] == "slot")
-    from sqlalchemy.orm import Session
+
 
     with Session(clinic_db) as session:
         assert session.query(ConsultationRequest).count() == 0

@@ -193,6 +193,21 @@ async def test_delete_my_data_erases_and_marks_the_conversation_for_the_tracker_
     assert count(clinic_env, "handoffs") == 0 and count(clinic_env, "outbox") == 0
 
 
+async def test_a_request_already_delivered_is_erased_here_and_the_client_told_to_ask_for_the_copy(
+    clinic_env, make_tracker, domain
+):
+    submit_request(clinic_env, details("test-sender"), f"key-{uuid.uuid4()}", Settings())
+    with session_scope(clinic_env) as session:
+        for entry in session.query(OutboxEntry).all():
+            entry.status, entry.delivered_at = "delivered", NOW
+    dispatcher = CollectingDispatcher()
+    events = await ActionDeleteMyData().run(dispatcher, make_tracker("affirm", "/affirm"), domain.as_dict())
+    assert [m["response"] for m in dispatcher.messages] == ["utter_data_deleted_sent"]
+    assert dispatcher.messages[0]["phone"] and dispatcher.messages[0]["email"]
+    assert any(e.get("name") == "data_erased" and e.get("value") is True for e in events)
+    assert count(clinic_env, "consultation_requests") == 0 and count(clinic_env, "outbox") == 0
+
+
 async def test_delete_my_data_failure_is_told_and_nothing_is_marked(database_down, make_tracker, domain):
     dispatcher = CollectingDispatcher()
     events = await ActionDeleteMyData().run(dispatcher, make_tracker("affirm"), domain.as_dict())

@@ -12,7 +12,10 @@ from datetime import datetime, timezone
 from actions.answers import ANSWERS, CONDITIONS, Question, Reply, answer, clinic_values
 from actions.clarify import Offer
 from actions.consultation import QUESTION_SLOTS
-from actions.consultation_text import booking_link, consent_values, intro_values, submitted_values, summary_values
+from actions.consultation_text import (
+    booking_link, consent_values, intro_values, record_kept_values, submitted_values, summary_values,
+)
+from actions.screening import screening_list
 from actions.fallback import clarification
 from actions.handoff import handoff_reply
 from actions.profile import DEFAULT_PROFILE_PATH, TREATMENTS
@@ -61,7 +64,12 @@ def consultation_replies(profile):
     monday = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
     replies = [
         Reply("utter_consultation_intro", intro_values(profile)),
+        Reply("utter_consent_data", consent_values(profile)),
         Reply("utter_ask_consent", consent_values(profile)),
+        Reply("utter_screening_intro"),
+        Reply("utter_ask_screening", {"screening_list": screening_list()}),
+        Reply("utter_under_18", record_kept_values(profile)),
+        Reply("utter_consent_refused", record_kept_values(profile)),
         Reply("utter_ask_confirmed", summary_values(answers)),
         Reply("utter_consultation_submitted", submitted_values(profile, answers)),
         Reply("utter_booking_link", {"booking_link": booking_link(profile, "Sam", "sam@example.com")}),
@@ -69,14 +77,14 @@ def consultation_replies(profile):
         handoff_reply(profile, monday),
     ]
     replies += [Reply(name, common) for name in (
-        "utter_consent_refused", "utter_consultation_not_saved", "utter_handoff_failed",
-        "utter_data_deleted", "utter_delete_failed")]
-    replies += [Reply(name) for name in ("utter_consultation_cancelled", "utter_under_18", "utter_under_18_again", "utter_screening_flagged",
+        "utter_consultation_not_saved", "utter_handoff_failed", "utter_consent_not_recorded",
+        "utter_data_deleted", "utter_data_deleted_sent", "utter_delete_failed")]
+    replies += [Reply(name) for name in ("utter_consultation_cancelled", "utter_under_18_again", "utter_screening_flagged",
                                          "utter_consultation_stuck", "utter_ask_contact_method_phone",
                                          "utter_ask_contact_method_any", "utter_wrong_contact_details_phone",
                                          "utter_wrong_contact_details_email")]
     for slot in QUESTION_SLOTS:
-        replies += [Reply(f"utter_wrong_{slot}"), Reply(f"utter_explain_{slot}")]
+        replies += [Reply(f"utter_wrong_{slot}", common), Reply(f"utter_explain_{slot}", common)]
     return replies
 
 
@@ -94,7 +102,8 @@ def test_every_placeholder_is_filled_from_the_profile(domain, profile):
             missing = placeholders(text) - set(reply.values)
             assert not missing, f"{reply.response}: no value for {missing}"
             rendered = text.format(**reply.values)
-            assert "{" not in rendered and "None" not in rendered
+            assert "{" not in rendered, f"{reply.response}: a placeholder left unfilled"
+            assert not [k for k, v in reply.values.items() if v is None], f"{reply.response}: a value is None"
 
 
 def test_every_response_with_placeholders_is_sent_by_an_action(domain, profile):
@@ -212,3 +221,26 @@ def test_every_response_is_used(domain, profile):
     used |= asked_by_the_form
     unused = set(domain.responses) - used
     assert not unused, f"responses nothing sends: {sorted(unused)}"
+
+
+# What the code keeps (records/): the chat stays in the tracker store until it is erased or purged,
+# so no response may say that nothing was kept or saved (content review P2, P10, P11).
+KEEPING_PROMISES = re.compile(
+    r"(haven't|have not|didn't|did not) (kept|saved|stored)|without (saving|keeping|storing)"
+    r"|nothing (is|was|has been) (kept|saved|stored)",
+    re.IGNORECASE,
+)
+
+
+def test_no_response_says_nothing_was_kept(domain):
+    for name in domain.responses:
+        for text in texts(domain, name):
+            assert not KEEPING_PROMISES.search(text), f"{name}: {KEEPING_PROMISES.search(text).group()}"
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_under_18", "utter_consent_refused", "utter_explain_confirmed", "utter_consultation_cancelled"]
+)
+def test_endings_that_take_no_details_say_the_chat_is_kept_and_how_to_erase_it(domain, name):
+    text = texts(domain, name)[0]
+    assert "delete my data" in text and ("kept" in text or "erase" in text)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from actions.screening import SCREENING_FLAGS, screening_answer, screening_flags
+from actions.screening import SCREENING_FLAGS, SCREENING_QUESTIONS, health_topics, screening_answer, screening_flags
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,9 @@ from actions.screening import SCREENING_FLAGS, screening_answer, screening_flags
         ("type 1 diabetic", ["diabetes"]),
         ("my hair started falling out suddenly a month ago", ["hair_loss"]),
         ("I'm pregnant and take aspirin daily", ["pregnancy", "blood_thinners"]),
+        ("I'm allergic to latex", ["allergy"]),
+        ("had a reaction to numbing cream once", ["allergy"]),
+        ("allergies to some hair dyes", ["allergy"]),
     ],
 )
 def test_items_are_flagged(text, flags):
@@ -47,3 +50,10 @@ def test_every_flag_has_a_label_for_staff_and_client():
     from actions.consultation_text import SCREENING_LABELS
 
     assert set(SCREENING_FLAGS) | {"unspecified"} == set(SCREENING_LABELS)
+
+
+def test_every_flag_is_asked_about_and_named_in_the_consent_text():
+    assert tuple(SCREENING_QUESTIONS) == SCREENING_FLAGS
+    topics = health_topics()
+    assert all(topic in topics for _, topic in SCREENING_QUESTIONS.values())
+    assert topics.endswith(" and allergies")

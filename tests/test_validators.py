@@ -14,6 +14,7 @@ from actions.validators import (
     parse_contact,
     wants_to_stop,
     yes_or_no,
+    consent_answer,
 )
 
 LONG = "a" * 5000
@@ -261,3 +262,61 @@ def test_free_text(text, value):
 )
 def test_wants_to_stop(intent, text, confidence, stop):
     assert wants_to_stop(intent, text, confidence) is stop
+
+
+# UK GDPR art. 9: only a plain yes is explicit consent to the health questions; a qualified or
+# conditional answer is asked again (None), and a no is a no.
+CONSENT_ANSWERS = [
+    ("affirm", "/affirm", True),
+    ("inform", "yes", True),
+    ("inform", "Yes.", True),
+    ("inform", "yes please", True),
+    ("inform", "I agree", True),
+    ("inform", "i agree!", True),
+    ("inform", "Yes, I agree", True),
+    ("inform", "yes i consent", True),
+    ("inform", "ok", True),
+    ("inform", "okay thanks", True),
+    ("inform", "sure", True),
+    ("inform", "yep go ahead", True),
+    ("inform", "that\u2019s fine", True),
+    ("inform", "no problem, go ahead", True),
+    ("inform", "of course", True),
+    ("inform", "agreed", True),
+    ("affirm", "yes but not the health questions", None),
+    ("affirm", "yes if you don't share it", None),
+    ("affirm", "sure, what happens to my data?", None),
+    ("affirm", "ok as long as it's not sold", None),
+    ("affirm", "yes except the medical bit", None),
+    ("affirm", "I agree but only to the booking part", None),
+    ("affirm", "yes, only for the consultation", None),
+    ("affirm", "yes I guess", None),
+    ("affirm", "maybe", None),
+    ("affirm", "probably", None),
+    ("affirm", "yes? what does that mean", None),
+    ("inform", "what data?", None),
+    ("inform", "who sees it", None),
+    ("inform", "", None),
+    ("affirm", "yes unless you sell it", None),
+    ("affirm", "no problem but not the health ones", None),
+    ("deny", "/deny", False),
+    ("inform", "no", False),
+    ("inform", "no thanks", False),
+    ("inform", "No thank you.", False),
+    ("inform", "I don't agree", False),
+    ("inform", "i do not consent", False),
+    ("inform", "I'd rather not", False),
+    ("inform", "nope", False),
+    ("inform", "no, not the health questions", False),
+    ("inform", "not really", False),
+]
+
+
+def test_the_consent_table_is_broad():
+    answers = [expected for _, _, expected in CONSENT_ANSWERS]
+    assert len(CONSENT_ANSWERS) >= 40 and answers.count(True) >= 12 and answers.count(None) >= 12
+
+
+@pytest.mark.parametrize("intent, text, expected", CONSENT_ANSWERS)
+def test_consent_answer(intent, text, expected):
+    assert consent_answer(intent, text) is expected
