@@ -30,6 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from console.accounts import AccountError, LoginRefused, Staff, authenticate, create_user, list_users, remove_user
 from console.clinic_requests import list_requests, masked_name, set_status, to_csv
+from records.consent import wording as consent_wording
 from console.conversations import FLAG_LABELS, FLAGS, Filters, list_conversations, transcript
 from console.masking import EMAIL_MASK, PHONE_MASK, mask
 from console.overview import overview
@@ -281,6 +282,13 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         rows = await asyncio.to_thread(list_requests, clinic, status)
         return page(request, "requests.html", rows=rows, statuses=REQUEST_STATUSES, status=status)
 
+    async def consent_page(request: Request) -> Response:
+        version = request.path_params["version"]
+        text = await asyncio.to_thread(consent_wording, clinic, version)
+        if text is None:
+            raise HTTPException(404, "No wording is kept for this consent version (it was given before wordings were kept).")
+        return page(request, "consent.html", version=version, text=text)
+
     async def request_status(request: Request) -> Response:
         form = await form_with_csrf(request)
         try:
@@ -366,6 +374,7 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         Route("/requests", requests_page),
         Route("/requests/export", export_requests, methods=["POST"]),
         Route("/requests/{request_id}/status", request_status, methods=["POST"]),
+        Route("/consent/{version}", consent_page),
         Route("/overview", overview_page),
         Route("/audit", audit_log),
         Route("/staff", staff_accounts, methods=["GET"]),

@@ -15,7 +15,8 @@ from records.db import session_scope
 from records.models import REQUEST_STATUSES, ConsultationRequest, OutboxEntry, utcnow
 
 CSV_FIELDS = ("id", "created_at", "status", "name", "phone", "email", "contact_method", "consultation_format",
-              "preferred_times", "concern", "concern_detail", "flagged", "screening_flags", "webhook", "conversation_id")
+              "preferred_times", "concern", "concern_detail", "flagged", "screening_flags", "consent_version", "consent_given_at", "webhook",
+              "conversation_id")
 
 
 @dataclass
@@ -79,7 +80,8 @@ def to_csv(rows: List[RequestRow], unmasked: bool) -> str:
             (r.phone or "") if unmasked else (PHONE_MASK if r.phone else ""),
             (r.email or "") if unmasked else (EMAIL_MASK if r.email else ""),
             r.contact_method, r.consultation_format, r.preferred_times, r.concern, r.concern_detail or "",
-            "yes" if r.flagged else "no", "; ".join(r.screening_flags or []), row.delivery.get("webhook", ""),
+            "yes" if r.flagged else "no", "; ".join(r.screening_flags or []), r.consent_version,
+            _iso(r.consent_given_at), row.delivery.get("webhook", ""),
             r.conversation_id,
         ])
     return out.getvalue()

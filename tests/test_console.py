@@ -297,6 +297,19 @@ def add_request(databases, conversation_id="zoe-conversation"):
     return result.request_id if hasattr(result, "request_id") else result.request.id
 
 
+def test_a_requests_consent_links_to_the_wording_the_client_agreed_to(client, databases):
+    from records.consent import record_wording
+
+    add_request(databases)  # its consent version is "consent-abc123" (tests/test_delivery.py)
+    record_wording(make_engine(databases[0]), "consent-abc123", "Before I take your details: ...\n\n[I agree] [No thanks]")
+    sign_in(client)
+    page = client.get("/requests").text
+    assert 'href="/consent/consent-abc123"' in page
+    wording = client.get("/consent/consent-abc123")
+    assert wording.status_code == 200 and "Before I take your details" in wording.text and "[I agree]" in wording.text
+    assert client.get("/consent/consent-unknown").status_code == 404
+
+
 def test_requests_list_status_change_and_masked_export(client, databases):
     request_id = add_request(databases)
     sign_in(client)
