@@ -64,13 +64,11 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 def consent_answer(intent: str, text: str) -> Optional[bool]:
     """True only for a plain yes (or the "I agree" button), False for a no, None for anything else."""
     text = " ".join((text or "").translate(_APOSTROPHES).split())
-    if text == f"/{AFFIRM}":
-        return True
-    if text == f"/{DENY}":
-        return False
+    if not text or text.startswith("/"):  # a button or a structured message: its intent is the answer
+        return {AFFIRM: True, DENY: False}.get(text.lstrip("/") or intent)
     if _CONSENT_YES.match(text):
         return True
-    if _CONSENT_NO.match(text) or (intent == DENY and not text):
+    if _CONSENT_NO.match(text):
         return False
     return None
 

@@ -297,6 +297,8 @@ CONSENT_ANSWERS = [
     ("inform", "what data?", None),
     ("inform", "who sees it", None),
     ("inform", "", None),
+    ("affirm", "", True),  # an intent without text: a structured message, as a button sends
+    ("inform", "/ask_cost", None),
     ("affirm", "yes unless you sell it", None),
     ("affirm", "no problem but not the health ones", None),
     ("deny", "/deny", False),
