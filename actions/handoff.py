@@ -1,10 +1,15 @@
 """Handing the chat to a person.
 
 The hand-off is recorded in the clinic database (the staff console's queue), the client is told
-honestly when a person will reply (now, within the usual time, or when the clinic next opens),
-and the assistant pauses itself for this conversation: Rasa keeps storing the client's messages
-but stops answering them until staff hand the conversation back (`make resume SENDER=...`, or
-Rasa's HTTP API: POST /conversations/<id>/tracker/events with {"event": "resume"}).
+honestly when a person will reply, and the assistant pauses itself for this conversation: Rasa
+keeps storing the client's messages but stops answering them until staff hand the conversation
+back (`make resume SENDER=...`, or Rasa's HTTP API: POST /conversations/<id>/tracker/events with
+{"event": "resume"}).
+
+When a person will reply (`handoff_reply`): within the profile's usual time only while the clinic
+is open and stays open that long; in the last minutes before closing, "before then if they can, or
+when we open"; otherwise when the clinic next opens, skipping bank holidays and `closed_dates`
+(actions.opening_times), and naming the bank holiday when it is one today.
 """
 
 import logging
@@ -16,9 +21,9 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clinic_records
-from actions.answers import Reply, clinic_values
+from actions.answers import Reply, clinic_values, clock
 from actions.clarify import choice, settle
-from actions.opening_times import describe_opening, is_open, next_opening
+from actions.opening_times import bank_holiday, closing_time, describe_opening, local_time, minutes_until, next_opening
 from actions.profile import ClinicProfile, get_profile
 from actions.rasa_io import open_offer, send, slot_events
 
@@ -29,11 +34,17 @@ HUMAN_INTENT = "request_human"
 def handoff_reply(profile: ClinicProfile, now: datetime) -> Reply:
     """What to tell the client about when a person will reply."""
     values = clinic_values(profile)
-    if is_open(profile, now):
+    closes = closing_time(profile, now)
+    if closes is not None and minutes_until(closes, now) >= profile.handoff_reply_minutes:
         return Reply("utter_handoff_open", {**values, "reply_minutes": profile.handoff_reply_minutes})
     opens = next_opening(profile, now)
-    when = describe_opening(profile, opens, now) if opens else "next"
-    return Reply("utter_handoff_closed", {**values, "next_opening": when})
+    values["next_opening"] = describe_opening(profile, opens, now) if opens else "next"
+    if closes is not None:  # open, but closing sooner than the usual reply time
+        return Reply("utter_handoff_closing", {**values, "closing_time": clock(closes.time())})
+    holiday = bank_holiday(profile, local_time(profile, now).date())
+    if holiday:
+        return Reply("utter_handoff_bank_holiday", {**values, "bank_holiday": holiday})
+    return Reply("utter_handoff_closed", values)
 
 
 async def hand_off(

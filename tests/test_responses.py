@@ -59,6 +59,8 @@ def consultation_replies(profile):
     common = clinic_values(profile)
     sunday = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
     monday = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    monday_closing = datetime(2026, 11, 23, 17, 10, tzinfo=timezone.utc)  # 20 minutes before closing
+    boxing_day_substitute = datetime(2026, 12, 28, 12, 0, tzinfo=timezone.utc)
     replies = [
         Reply("utter_consultation_intro", intro_values(profile)),
         Reply("utter_ask_consent", consent_values(profile)),
@@ -67,6 +69,8 @@ def consultation_replies(profile):
         Reply("utter_booking_link", {"booking_link": booking_link(profile, "Sam", "sam@example.com")}),
         handoff_reply(profile, sunday),
         handoff_reply(profile, monday),
+        handoff_reply(profile, monday_closing),
+        handoff_reply(profile, boxing_day_substitute),
     ]
     replies += [Reply(name, common) for name in (
         "utter_consent_refused", "utter_consultation_not_saved", "utter_handoff_failed",
@@ -203,6 +207,27 @@ def actions_in_rules_and_stories():
         for block in data.get("rules", []) + data.get("stories", []):
             names |= {step["action"] for step in block["steps"] if "action" in step}
     return names
+
+
+HANDOFF_REPLIES = {"utter_handoff_open", "utter_handoff_closing", "utter_handoff_closed", "utter_handoff_bank_holiday"}
+BUBBLE_LIMIT = 500
+
+
+def test_each_hand_off_case_is_rendered(profile):
+    """Open, closing soon, closed and a bank holiday: each hand-off reply is checked above."""
+    assert HANDOFF_REPLIES <= {reply.response for reply in consultation_replies(profile)}
+
+
+def test_hand_off_bubbles_fit_the_bubble_limit(domain, profile):
+    """Rendered with the longest values they can get: a next opening more than a week away, the
+    longest bank-holiday name."""
+    longest = {"next_opening": "on Wednesday 30 September at 12:30pm", "bank_holiday": "Christmas Day, substitute day",
+               "closing_time": "12:30pm"}
+    replies = [reply for reply in consultation_replies(profile) if reply.response.startswith("utter_handoff_")]
+    for reply in replies:
+        values = {**reply.values, **{k: v for k, v in longest.items() if k in reply.values}}
+        for text in texts(domain, reply.response):
+            assert len(text.format(**values)) <= BUBBLE_LIMIT, f"{reply.response}: {len(text.format(**values))}"
 
 
 def test_every_response_is_used(domain, profile):
