@@ -47,6 +47,11 @@ def handoff_reply(profile: ClinicProfile, now: datetime) -> Reply:
     return Reply("utter_handoff_closed", values)
 
 
+def handoff_failed_reply(profile: ClinicProfile) -> Reply:
+    """The team couldn't be asked: how to reach them instead, with the hours and the hours note."""
+    return Reply("utter_handoff_failed", {**clinic_values(profile), "hours_note": profile.hours_note})
+
+
 async def hand_off(
     dispatcher: CollectingDispatcher, tracker: Tracker, now: Optional[datetime] = None
 ) -> List[EventType]:
@@ -55,7 +60,7 @@ async def hand_off(
         clinic_records.hand_off(tracker.sender_id, tracker.get_latest_input_channel() or "unknown")
     except Exception:  # noqa: BLE001 - the team would never see it: say so and stay on
         logger.exception("Could not record a hand-off request")
-        send(dispatcher, [Reply("utter_handoff_failed", clinic_values(profile))])
+        send(dispatcher, [handoff_failed_reply(profile)])
         return []
     send(dispatcher, [handoff_reply(profile, now or datetime.now(timezone.utc))])
     return [ConversationPaused()]

@@ -14,7 +14,7 @@ from actions.clarify import Offer
 from actions.consultation import QUESTION_SLOTS
 from actions.consultation_text import booking_link, consent_values, intro_values, submitted_values, summary_values
 from actions.fallback import clarification
-from actions.handoff import handoff_reply
+from actions.handoff import handoff_failed_reply, handoff_reply
 from actions.profile import DEFAULT_PROFILE_PATH, TREATMENTS
 from actions.red_flags import RED_FLAG_PATTERNS
 from actions.topics import SOMETHING_ELSE, SOMETHING_ELSE_TITLE, TOPIC_TITLES, payload
@@ -71,9 +71,10 @@ def consultation_replies(profile):
         handoff_reply(profile, monday),
         handoff_reply(profile, monday_closing),
         handoff_reply(profile, boxing_day_substitute),
+        handoff_failed_reply(profile),
     ]
     replies += [Reply(name, common) for name in (
-        "utter_consent_refused", "utter_consultation_not_saved", "utter_handoff_failed",
+        "utter_consent_refused", "utter_consultation_not_saved",
         "utter_data_deleted", "utter_delete_failed")]
     replies += [Reply(name) for name in ("utter_consultation_cancelled", "utter_under_18", "utter_under_18_again", "utter_screening_flagged",
                                          "utter_consultation_stuck", "utter_ask_contact_method_phone",
@@ -228,6 +229,16 @@ def test_hand_off_bubbles_fit_the_bubble_limit(domain, profile):
         values = {**reply.values, **{k: v for k, v in longest.items() if k in reply.values}}
         for text in texts(domain, reply.response):
             assert len(text.format(**values)) <= BUBBLE_LIMIT, f"{reply.response}: {len(text.format(**values))}"
+
+
+def test_hand_off_replies_give_the_urgent_routes_and_stay_quiet_honestly(domain):
+    for name in HANDOFF_REPLIES | {"utter_handoff_failed"}:
+        text = texts(domain, name)[0]
+        assert "NHS 111" in text and "999" in text, name
+        assert "until then" not in text and "until they do" not in text, name
+    for name in HANDOFF_REPLIES:
+        assert "I'll stay quiet while you wait for the team." in texts(domain, name)[0], name
+    assert "{hours_note}" in texts(domain, "utter_handoff_failed")[0]
 
 
 def test_every_response_is_used(domain, profile):
