@@ -9,7 +9,8 @@ back (`make resume SENDER=...`, or Rasa's HTTP API: POST /conversations/<id>/tra
 When a person will reply (`handoff_reply`): within the profile's usual time only while the clinic
 is open and stays open that long; in the last minutes before closing, "before then if they can, or
 when we open"; otherwise when the clinic next opens, skipping bank holidays and `closed_dates`
-(actions.opening_times), and naming the bank holiday when it is one today.
+(actions.opening_times), and naming the bank holiday when it is one today. A client who asked for
+a person in the middle of the booking questions is told first that their answers weren't sent.
 """
 
 import logging
@@ -29,6 +30,9 @@ from actions.rasa_io import open_offer, send, slot_events
 
 logger = logging.getLogger(__name__)
 HUMAN_INTENT = "request_human"
+# Set by the booking form (actions.consultation) when the client asks for a person mid-form.
+FORM_OUTCOME_SLOT = "consultation_outcome"
+FORM_HANDOFF = "handoff"
 
 
 def handoff_reply(profile: ClinicProfile, now: datetime) -> Reply:
@@ -52,17 +56,31 @@ def handoff_failed_reply(profile: ClinicProfile) -> Reply:
     return Reply("utter_handoff_failed", {**clinic_values(profile), "hours_note": profile.hours_note})
 
 
+def asked_during_booking(tracker: Tracker) -> bool:
+    """The booking form ended this turn because the client asked for a person.
+
+    The form sets `consultation_outcome` to "handoff" and action_submit_consultation clears it again
+    before following up with this action, so the slot event of this turn is what tells."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == FORM_OUTCOME_SLOT and event.get("value") == FORM_HANDOFF:
+            return True
+    return False
+
+
 async def hand_off(
     dispatcher: CollectingDispatcher, tracker: Tracker, now: Optional[datetime] = None
 ) -> List[EventType]:
     profile = get_profile()
+    first = [Reply("utter_handoff_booking_not_sent")] if asked_during_booking(tracker) else []
     try:
         clinic_records.hand_off(tracker.sender_id, tracker.get_latest_input_channel() or "unknown")
     except Exception:  # noqa: BLE001 - the team would never see it: say so and stay on
         logger.exception("Could not record a hand-off request")
-        send(dispatcher, [handoff_failed_reply(profile)])
+        send(dispatcher, first + [handoff_failed_reply(profile)])
         return []
-    send(dispatcher, [handoff_reply(profile, now or datetime.now(timezone.utc))])
+    send(dispatcher, first + [handoff_reply(profile, now or datetime.now(timezone.utc))])
     return [ConversationPaused()]
 
 

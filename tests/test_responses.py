@@ -77,6 +77,7 @@ def consultation_replies(profile):
         "utter_consent_refused", "utter_consultation_not_saved",
         "utter_data_deleted", "utter_delete_failed")]
     replies += [Reply(name) for name in ("utter_consultation_cancelled", "utter_under_18", "utter_under_18_again", "utter_screening_flagged",
+                                         "utter_handoff_booking_not_sent",
                                          "utter_consultation_stuck", "utter_ask_contact_method_phone",
                                          "utter_ask_contact_method_any", "utter_wrong_contact_details_phone",
                                          "utter_wrong_contact_details_email")]
