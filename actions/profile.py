@@ -8,11 +8,11 @@ next to this package.
 
 import os
 import re
-from datetime import time
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -22,6 +22,11 @@ DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "clinic" / "prof
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TREATMENTS = ("hairline", "full_head", "crown", "scar", "thinning", "touch_up")
+
+# `closed_on_bank_holidays`: the UK bank holidays a clinic closes on, by region, as the `holidays`
+# library's United Kingdom subdivision codes (England and Wales share one list).
+BANK_HOLIDAY_REGIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
+NO_BANK_HOLIDAYS = "none"
 
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -137,6 +142,38 @@ def _span(value: str) -> Tuple[time, time]:
     return time.fromisoformat(opens), time.fromisoformat(closes)
 
 
+_DATE_RUN = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+to\s+(\d{4}-\d{2}-\d{2})$")
+_CLOSED_DATES_FORMAT = 'a date "YYYY-MM-DD" or a run of dates "YYYY-MM-DD to YYYY-MM-DD"'
+_CLOSED_ON_BANK_HOLIDAYS = re.compile(r"\bclosed\b[^.]*\bbank[- ]holidays?\b", re.IGNORECASE)
+_BANK_HOLIDAY = re.compile(r"\bbank[- ]holidays?\b", re.IGNORECASE)
+
+
+def _one_date(text: str, number: int) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(f"entry {number} ({text}): {text} is not a real date") from error
+
+
+def _closed_run(item: Any, number: int) -> Tuple[date, date]:
+    """One `closed_dates` entry as (first day, last day)."""
+    if isinstance(item, datetime):  # YAML reads "2026-12-24 09:00" as a date and time
+        raise ValueError(f"entry {number} ({item}): give whole days, {_CLOSED_DATES_FORMAT}")
+    if isinstance(item, date):
+        return item, item
+    text = str(item).strip()
+    run = _DATE_RUN.match(text)
+    if run:
+        first, last = _one_date(run.group(1), number), _one_date(run.group(2), number)
+        if last < first:
+            raise ValueError(f"entry {number} ({text}): the run ends before it starts")
+        return first, last
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        day = _one_date(text, number)
+        return day, day
+    raise ValueError(f"entry {number} ({text}): must be {_CLOSED_DATES_FORMAT}")
+
+
 class Widget(_Model):
     """How the website chat widget looks: the clinic's colour, the corner, the first message."""
 
@@ -174,6 +211,10 @@ class ClinicProfile(_Model):
     booking_link_template: Optional[NonEmpty] = None
     timezone: NonEmpty
     opening_hours: OpeningHours
+    # The UK bank holidays the clinic closes on: a key of BANK_HOLIDAY_REGIONS, or "none".
+    closed_on_bank_holidays: str
+    # Other days the clinic is closed (Christmas week, training days): (first day, last day) runs.
+    closed_dates: Tuple[Tuple[date, date], ...] = ()
     # How soon a person usually replies to a hand-off while the clinic is open.
     handoff_reply_minutes: conint(ge=1, le=1440)
     # Conversations and consultation requests are deleted after this many days.
@@ -209,6 +250,44 @@ class ClinicProfile(_Model):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError("is not an IANA time zone such as Europe/London") from error
         return value
+
+    @validator("closed_on_bank_holidays", pre=True)
+    def _bank_holiday_region(cls, value: Union[str, bool, None]) -> str:
+        choices = ", ".join([*BANK_HOLIDAY_REGIONS, NO_BANK_HOLIDAYS])
+        if value is False:  # YAML reads an unquoted `no` or `false` as false
+            return NO_BANK_HOLIDAYS
+        if not isinstance(value, str):
+            raise ValueError(f"must name the bank holidays the clinic closes on: one of {choices}")
+        region = re.sub(r"[\s_]+", "-", value.strip().lower())
+        if region not in (*BANK_HOLIDAY_REGIONS, NO_BANK_HOLIDAYS):
+            raise ValueError(f"unknown '{value}': must be one of {choices}")
+        return region
+
+    @validator("closed_dates", pre=True)
+    def _closed_dates(cls, value: Any) -> Tuple[Tuple[date, date], ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise ValueError(f"must be a list; each entry {_CLOSED_DATES_FORMAT}")
+        return tuple(_closed_run(item, number) for number, item in enumerate(value, start=1))
+
+    @validator("hours_note")
+    def _hours_note_agrees_on_bank_holidays(cls, note: str, values: Dict[str, Any]) -> str:
+        region = values.get("closed_on_bank_holidays")
+        if region is None:  # itself invalid: reported there
+            return note
+        if region == NO_BANK_HOLIDAYS and _CLOSED_ON_BANK_HOLIDAYS.search(note):
+            raise ValueError("says the clinic is closed on bank holidays, but closed_on_bank_holidays is none")
+        if region != NO_BANK_HOLIDAYS and not _BANK_HOLIDAY.search(note):
+            raise ValueError(
+                f"closed_on_bank_holidays is {region}: say so here too, e.g. \"We're closed on bank holidays.\""
+            )
+        return note
+
+    @property
+    def bank_holiday_region(self) -> Optional[str]:
+        """The `holidays` library's UK subdivision code, or None when the clinic opens on bank holidays."""
+        return BANK_HOLIDAY_REGIONS.get(self.closed_on_bank_holidays)
 
     @validator("booking_link_template")
     def _booking_template(cls, value: Optional[str]) -> Optional[str]:

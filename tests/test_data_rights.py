@@ -159,7 +159,8 @@ async def test_request_human_records_the_handoff_and_pauses(clinic_env, make_tra
     dispatcher = CollectingDispatcher()
     events = await ActionRequestHuman().run(dispatcher, make_tracker("request_human", "a person please"), domain.as_dict())
     assert events == [{"event": "pause", "timestamp": None}]
-    assert [m["response"] for m in dispatcher.messages][0] in ("utter_handoff_open", "utter_handoff_closed")
+    assert [m["response"] for m in dispatcher.messages][0] in (
+        "utter_handoff_open", "utter_handoff_closing", "utter_handoff_closed", "utter_handoff_bank_holiday")
     assert count(clinic_env, "handoffs", conversation_id="test-sender", status="waiting") == 1
 
 

@@ -2,6 +2,7 @@
 
 import copy
 import os
+from datetime import date, datetime
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +46,7 @@ REQUIRED_FIELDS = sorted(name for name, field in ClinicProfile.__fields__.items(
 
 def test_optional_fields_are_few_and_deliberate():
     optional = sorted(set(ClinicProfile.__fields__) - set(REQUIRED_FIELDS))
-    assert optional == ["booking_link_template"]
+    assert optional == ["booking_link_template", "closed_dates"]
 
 
 @pytest.mark.parametrize("field", REQUIRED_FIELDS)
@@ -87,6 +88,17 @@ def test_each_missing_field_is_named(tmp_path, sample, field):
         (lambda p: p["widget"].update(colour="teal"), "widget -> colour"),
         (lambda p: p["widget"].update(position="top"), "widget -> position"),
         (lambda p: p["widget"].pop("greeting"), "widget -> greeting"),
+        (lambda p: p.update(closed_on_bank_holidays="wales-and-england"), "closed_on_bank_holidays"),
+        (lambda p: p.update(closed_on_bank_holidays=True), "closed_on_bank_holidays"),
+        (lambda p: p.update(closed_on_bank_holidays=None), "closed_on_bank_holidays"),
+        (lambda p: p.update(closed_dates="2026-12-24"), "closed_dates"),
+        (lambda p: p.update(closed_dates=["2026-02-30"]), "closed_dates"),
+        (lambda p: p.update(closed_dates=["24/12/2026"]), "closed_dates"),
+        (lambda p: p.update(closed_dates=["2026-12-31 to 2026-12-24"]), "closed_dates"),
+        (lambda p: p.update(closed_dates=[datetime(2026, 12, 24, 9, 0)]), "closed_dates"),
+        # hours_note and closed_on_bank_holidays must agree
+        (lambda p: p.update(hours_note="Evening appointments are on Wednesdays."), "hours_note"),
+        (lambda p: p.update(closed_on_bank_holidays="none"), "hours_note"),
     ],
 )
 def test_wrong_values_are_named(tmp_path, sample, change, named):
@@ -94,6 +106,54 @@ def test_wrong_values_are_named(tmp_path, sample, change, named):
     change(broken)
     with pytest.raises(ProfileError, match=f"field '{named}'"):
         load_profile(write(tmp_path, broken))
+
+
+@pytest.mark.parametrize(
+    "written, region, code",
+    [
+        ("england-and-wales", "england-and-wales", "ENG"),
+        ("Scotland", "scotland", "SCT"),
+        ("Northern Ireland", "northern-ireland", "NIR"),
+        ("none", "none", None),
+        (False, "none", None),  # YAML reads an unquoted `no` as false
+    ],
+)
+def test_bank_holiday_regions(tmp_path, sample, written, region, code):
+    note = "Evening appointments are on Wednesdays." if code is None else "We're closed on bank holidays."
+    profile = load_profile(write(tmp_path, dict(sample, closed_on_bank_holidays=written, hours_note=note)))
+    assert profile.closed_on_bank_holidays == region
+    assert profile.bank_holiday_region == code
+
+
+def test_the_unknown_region_error_lists_the_choices(tmp_path, sample):
+    with pytest.raises(ProfileError, match="england-and-wales, scotland, northern-ireland, none"):
+        load_profile(write(tmp_path, dict(sample, closed_on_bank_holidays="wales")))
+
+
+def test_a_clinic_open_on_bank_holidays_may_say_so(tmp_path, sample):
+    note = "We're open on bank holidays."
+    profile = load_profile(write(tmp_path, dict(sample, closed_on_bank_holidays="none", hours_note=note)))
+    assert profile.hours_note == note
+
+
+def test_closed_dates_are_days_or_runs_of_days(tmp_path, sample):
+    changed = dict(sample, closed_dates=[date(2026, 12, 24), "2026-12-29 to 2026-12-31", "2027-01-04"])
+    profile = load_profile(write(tmp_path, changed))
+    assert profile.closed_dates == (
+        (date(2026, 12, 24), date(2026, 12, 24)),
+        (date(2026, 12, 29), date(2026, 12, 31)),
+        (date(2027, 1, 4), date(2027, 1, 4)),
+    )
+
+
+def test_closed_dates_are_optional(tmp_path, sample):
+    without = {key: value for key, value in sample.items() if key != "closed_dates"}
+    assert load_profile(write(tmp_path, without)).closed_dates == ()
+
+
+def test_a_bad_closed_date_is_named_with_its_entry(tmp_path, sample):
+    with pytest.raises(ProfileError, match=r"field 'closed_dates': entry 2 \(2026-02-30\): 2026-02-30 is not a real date"):
+        load_profile(write(tmp_path, dict(sample, closed_dates=["2026-02-27", "2026-02-30"])))
 
 
 def test_the_booking_link_template_is_optional(tmp_path, sample):

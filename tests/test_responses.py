@@ -17,7 +17,7 @@ from actions.consultation_text import (
 )
 from actions.screening import screening_list
 from actions.fallback import clarification
-from actions.handoff import handoff_reply
+from actions.handoff import handoff_failed_reply, handoff_reply
 from actions.profile import DEFAULT_PROFILE_PATH, TREATMENTS
 from actions.red_flags import RED_FLAG_PATTERNS
 from actions.topics import SOMETHING_ELSE, SOMETHING_ELSE_TITLE, TOPIC_TITLES, payload
@@ -62,6 +62,8 @@ def consultation_replies(profile):
     common = clinic_values(profile)
     sunday = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
     monday = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    monday_closing = datetime(2026, 11, 23, 17, 10, tzinfo=timezone.utc)  # 20 minutes before closing
+    boxing_day_substitute = datetime(2026, 12, 28, 12, 0, tzinfo=timezone.utc)
     replies = [
         Reply("utter_consultation_intro", intro_values(profile)),
         Reply("utter_consent_data", consent_values(profile)),
@@ -75,11 +77,15 @@ def consultation_replies(profile):
         Reply("utter_booking_link", {"booking_link": booking_link(profile, "Sam", "sam@example.com")}),
         handoff_reply(profile, sunday),
         handoff_reply(profile, monday),
+        handoff_reply(profile, monday_closing),
+        handoff_reply(profile, boxing_day_substitute),
+        handoff_failed_reply(profile),
     ]
     replies += [Reply(name, common) for name in (
-        "utter_consultation_not_saved", "utter_handoff_failed", "utter_consent_not_recorded",
+        "utter_consultation_not_saved", "utter_consent_not_recorded",
         "utter_data_deleted", "utter_data_deleted_sent", "utter_delete_failed")]
     replies += [Reply(name) for name in ("utter_consultation_cancelled", "utter_under_18_again", "utter_screening_flagged",
+                                         "utter_handoff_booking_not_sent",
                                          "utter_consultation_stuck", "utter_ask_contact_method_phone",
                                          "utter_ask_contact_method_any", "utter_wrong_contact_details_phone",
                                          "utter_wrong_contact_details_email")]
@@ -212,6 +218,37 @@ def actions_in_rules_and_stories():
         for block in data.get("rules", []) + data.get("stories", []):
             names |= {step["action"] for step in block["steps"] if "action" in step}
     return names
+
+
+HANDOFF_REPLIES = {"utter_handoff_open", "utter_handoff_closing", "utter_handoff_closed", "utter_handoff_bank_holiday"}
+BUBBLE_LIMIT = 500
+
+
+def test_each_hand_off_case_is_rendered(profile):
+    """Open, closing soon, closed and a bank holiday: each hand-off reply is checked above."""
+    assert HANDOFF_REPLIES <= {reply.response for reply in consultation_replies(profile)}
+
+
+def test_hand_off_bubbles_fit_the_bubble_limit(domain, profile):
+    """Rendered with the longest values they can get: a next opening more than a week away, the
+    longest bank-holiday name."""
+    longest = {"next_opening": "on Wednesday 30 September at 12:30pm", "bank_holiday": "Christmas Day, substitute day",
+               "closing_time": "12:30pm"}
+    replies = [reply for reply in consultation_replies(profile) if reply.response.startswith("utter_handoff_")]
+    for reply in replies:
+        values = {**reply.values, **{k: v for k, v in longest.items() if k in reply.values}}
+        for text in texts(domain, reply.response):
+            assert len(text.format(**values)) <= BUBBLE_LIMIT, f"{reply.response}: {len(text.format(**values))}"
+
+
+def test_hand_off_replies_give_the_urgent_routes_and_stay_quiet_honestly(domain):
+    for name in HANDOFF_REPLIES | {"utter_handoff_failed"}:
+        text = texts(domain, name)[0]
+        assert "NHS 111" in text and "999" in text, name
+        assert "until then" not in text and "until they do" not in text, name
+    for name in HANDOFF_REPLIES:
+        assert "I'll stay quiet while you wait for the team." in texts(domain, name)[0], name
+    assert "{hours_note}" in texts(domain, "utter_handoff_failed")[0]
 
 
 def test_every_response_is_used(domain, profile):
