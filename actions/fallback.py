@@ -13,7 +13,7 @@ these") usually reads as one of those (data/rules/conversation.yml):
 4. a yes, no or details that choose nothing get the reply they get anywhere else.
 
 `action_decline` answers `out_of_scope` honestly: the assistant can't answer that one reliably,
-and offers the free consultation or a person instead of guessing. Both are flagged for staff
+and offers a consultation or a person instead of guessing. Both are flagged for staff
 (the console's "unsure or declined" flag).
 """
 

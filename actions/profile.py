@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Literal, Optional, Tuple, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -30,6 +30,10 @@ NO_BANK_HOLIDAYS = "none"
 
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A consultation called free in one sentence: "free consultation", "the consultation is free" …
+FREE_CONSULTATION = re.compile(
+    r"\bfree\b[^.?!\n]{0,40}\bconsultations?\b|\bconsultations?\b[^.?!\n]{0,40}\bfree\b", re.IGNORECASE
+)
 
 NonEmpty = constr(strip_whitespace=True, min_length=1)
 
@@ -75,6 +79,8 @@ class PriceRange(_Model):
     label: NonEmpty
     from_: conint(ge=0)
     to: conint(ge=0)
+    # What the price buys: the whole course of sessions, or one session (a later touch-up).
+    per: Literal["course", "session"]
 
     class Config:
         fields = {"from_": "from"}
@@ -93,6 +99,11 @@ class Consultation(_Model):
     # When the clinic contacts a client after a consultation request, e.g. "within one working day".
     response_time: NonEmpty
 
+    @property
+    def is_free(self) -> bool:
+        """Whether the consultation costs nothing ("free", "Free of charge")."""
+        return self.price.strip().lower().startswith("free")
+
 
 class Sessions(_Model):
     typical_count: conint(ge=1, le=10)
@@ -108,6 +119,18 @@ class Aftercare(_Model):
     sun_protection_spf: conint(ge=15, le=100)
     resume_shaving_days: conint(ge=0, le=60)
     back_to_work: NonEmpty
+    # How long the scalp usually takes to heal after a session, e.g. "about 7 to 10 days".
+    healing_time: NonEmpty
+    # Whether and how clients get the guidance in writing (a sentence).
+    written_guidance: NonEmpty
+
+
+class LaserRemoval(_Model):
+    """Whether the clinic itself offers laser removal: offered, not_offered, or referral (it
+    doesn't, but refers clients to a laser clinic); `note` is an optional sentence added to it."""
+
+    service: Literal["offered", "not_offered", "referral"]
+    note: Optional[NonEmpty] = None
 
 
 class OpeningHours(_Model):
@@ -235,6 +258,11 @@ class ClinicProfile(_Model):
     aftercare: Aftercare
     patch_test: NonEmpty
     numbing: NonEmpty
+    laser_removal: LaserRemoval
+    # What the gallery's photos show (healed or fresh, how long after treatment, retouched or not).
+    gallery_note: NonEmpty
+    # The clinic's policy on pregnancy and breastfeeding, quoted when a client mentions either.
+    pregnancy_policy: NonEmpty
     widget: Widget
 
     @validator("email")
@@ -332,10 +360,44 @@ class ClinicProfile(_Model):
             )
         return prices
 
+    @root_validator(skip_on_failure=True)
+    def _free_only_if_free(cls, values: Dict) -> Dict:
+        """A paid consultation must not be advertised as free anywhere in the profile."""
+        consultation = values["consultation"]
+        if consultation.is_free:
+            return values
+        for path, text in _texts(values):
+            if FREE_CONSULTATION.search(text):
+                raise ValueError(
+                    f"field '{path}': calls the consultation free, but 'consultation -> price' "
+                    f"is '{consultation.price}'; reword it"
+                )
+        return values
+
+
+def _texts(value: Any, path: str = "") -> Iterator[Tuple[str, str]]:
+    """Every string in a profile (or part of one) with its field path, e.g. "widget -> greeting"."""
+    if isinstance(value, BaseModel):
+        value = {name: getattr(value, name) for name in value.__fields__}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{path} -> {key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path} -> {index}")
+    elif isinstance(value, str):
+        yield path, value
+
 
 def _field_path(location: Tuple) -> str:
     parts = [part for part in location if part != "__root__"]
     return " -> ".join("from" if part == "from_" else str(part) for part in parts)
+
+
+def _problem(item: Dict) -> str:
+    path = _field_path(item["loc"])
+    # A check across fields (a root validator) names its fields in its own message.
+    return f"field '{path}': {item['msg']}" if path else item["msg"]
 
 
 def load_profile(path: Optional[Path] = None) -> ClinicProfile:
@@ -352,9 +414,7 @@ def load_profile(path: Optional[Path] = None) -> ClinicProfile:
     try:
         return ClinicProfile.parse_obj(raw)
     except ValidationError as error:
-        problems = "; ".join(
-            f"field '{_field_path(item['loc'])}': {item['msg']}" for item in error.errors()
-        )
+        problems = "; ".join(_problem(item) for item in error.errors())
         raise ProfileError(f"clinic profile {path}: {problems}") from error
 
 

@@ -404,7 +404,7 @@ async def test_a_topic_picked_from_the_clarification_is_answered_and_the_form_re
 async def test_a_topic_button_with_no_clarification_open_is_answered_too(domain):
     slots, said = await answer(domain, form_tracker("/ask_longevity", "ask_longevity", slots=NAMED,
                                                     requested="contact_details", confidence=1.0))
-    assert said == ["utter_longevity"]
+    assert said == ["utter_longevity", "utter_longevity_upkeep"]
     assert slots["requested_slot"] == "contact_details" and "clarification_choice" not in slots
 
 

@@ -21,7 +21,8 @@ async def test_cost_question_naming_the_crown(dispatcher, make_tracker, domain):
 async def test_red_flag_note_is_sent_first(dispatcher, make_tracker, domain):
     tracker = make_tracker("ask_suitability", "my hair fell out in clumps last month, can I have it?")
     await ActionAnswerQuestion().run(dispatcher, tracker, domain.as_dict())
-    assert [m["response"] for m in dispatcher.messages] == ["utter_see_gp_sudden_hair_loss", "utter_suitability"]
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_see_gp_sudden_hair_loss", "utter_suitability", "utter_suitability_check"]
 
 
 async def test_entities_without_a_text_value_are_ignored(dispatcher, domain, make_tracker):

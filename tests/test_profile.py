@@ -67,7 +67,7 @@ def test_each_missing_field_is_named(tmp_path, sample, field):
         (lambda p: p["prices"]["crown"].update({"from": 2000, "to": 100}), "prices -> crown"),
         (lambda p: p["prices"]["crown"].update({"from": "cheap"}), "prices -> crown -> from"),
         (lambda p: p["prices"].pop("touch_up"), "prices"),
-        (lambda p: p["prices"].update(eyebrows={"label": "x", "from": 1, "to": 2}), "prices"),
+        (lambda p: p["prices"].update(eyebrows={"label": "x", "from": 1, "to": 2, "per": "course"}), "prices"),
         (lambda p: p.update(email="not an email"), "email"),
         (lambda p: p.update(phone="123"), "phone"),
         (lambda p: p.update(booking_url="book here"), "booking_url"),
@@ -99,6 +99,17 @@ def test_each_missing_field_is_named(tmp_path, sample, field):
         # hours_note and closed_on_bank_holidays must agree
         (lambda p: p.update(hours_note="Evening appointments are on Wednesdays."), "hours_note"),
         (lambda p: p.update(closed_on_bank_holidays="none"), "hours_note"),
+        (lambda p: p["prices"]["touch_up"].pop("per"), "prices -> touch_up -> per"),
+        (lambda p: p["prices"]["crown"].update(per="month"), "prices -> crown -> per"),
+        (lambda p: p["laser_removal"].update(service="yes"), "laser_removal -> service"),
+        (lambda p: p["laser_removal"].pop("service"), "laser_removal -> service"),
+        (lambda p: p["laser_removal"].update(note="  "), "laser_removal -> note"),
+        (lambda p: p["laser_removal"].update(colour="x"), "laser_removal -> colour"),
+        (lambda p: p["aftercare"].pop("healing_time"), "aftercare -> healing_time"),
+        (lambda p: p["aftercare"].update(written_guidance=""), "aftercare -> written_guidance"),
+        (lambda p: p.update(gallery_note=""), "gallery_note"),
+        (lambda p: p.update(pregnancy_policy=""), "pregnancy_policy"),
+        (lambda p: p["consultation"].update(price="£30"), "widget -> greeting"),
     ],
 )
 def test_wrong_values_are_named(tmp_path, sample, change, named):
@@ -154,6 +165,30 @@ def test_closed_dates_are_optional(tmp_path, sample):
 def test_a_bad_closed_date_is_named_with_its_entry(tmp_path, sample):
     with pytest.raises(ProfileError, match=r"field 'closed_dates': entry 2 \(2026-02-30\): 2026-02-30 is not a real date"):
         load_profile(write(tmp_path, dict(sample, closed_dates=["2026-02-27", "2026-02-30"])))
+def test_the_laser_removal_note_is_optional(tmp_path, sample):
+    without = copy.deepcopy(sample)
+    without["laser_removal"] = {"service": "not_offered"}
+    assert load_profile(write(tmp_path, without)).laser_removal.note is None
+
+
+def test_a_paid_consultation_is_not_called_free_anywhere_in_the_profile(tmp_path, sample):
+    paid = copy.deepcopy(sample)
+    paid["consultation"]["price"] = "£30, taken off your first session"
+    paid["widget"]["greeting"] = "Hi, I'm the clinic's automated assistant. Book a consultation any time."
+    paid["hours_note"] = "We're closed on bank holidays. Consultations are free on Saturdays."
+    with pytest.raises(ProfileError, match=r"field 'hours_note': calls the consultation free, but 'consultation -> price' is '£30"):
+        load_profile(write(tmp_path, paid))
+    paid["hours_note"] = "We're closed on bank holidays."
+    profile = load_profile(write(tmp_path, paid))  # "free" in other senses is fine: free parking, a free patch test
+    assert not profile.consultation.is_free and "free client spaces" in profile.address.parking
+
+
+@pytest.mark.parametrize("price, free", [("free", True), ("Free of charge", True), ("£30", False), ("£30, free for returning clients", False)])
+def test_whether_the_consultation_is_free(tmp_path, sample, price, free):
+    changed = copy.deepcopy(sample)
+    changed["consultation"]["price"] = price
+    changed["widget"]["greeting"] = "Hi, I'm the clinic's automated assistant."
+    assert load_profile(write(tmp_path, changed)).consultation.is_free is free
 
 
 def test_the_booking_link_template_is_optional(tmp_path, sample):

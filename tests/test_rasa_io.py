@@ -34,7 +34,7 @@ from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 from actions.faq import ActionAnswerQuestion  # noqa: E402
 from actions.rasa_io import NoBooking, booking_free, hide_booking_for, without_booking  # noqa: E402
 
-BOOK = {"title": "Book a free consultation", "payload": "/book_consultation"}
+BOOK = {"title": "Book a consultation", "payload": "/book_consultation"}
 PAIN = {"title": "Does it hurt?", "payload": "/ask_pain"}
 
 

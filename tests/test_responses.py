@@ -18,7 +18,7 @@ from actions.consultation_text import (
 from actions.screening import screening_list
 from actions.fallback import clarification
 from actions.handoff import handoff_failed_reply, handoff_reply
-from actions.profile import DEFAULT_PROFILE_PATH, TREATMENTS
+from actions.profile import DEFAULT_PROFILE_PATH, FREE_CONSULTATION, TREATMENTS
 from actions.red_flags import RED_FLAG_PATTERNS
 from actions.topics import SOMETHING_ELSE, SOMETHING_ELSE_TITLE, TOPIC_TITLES, payload
 
@@ -33,8 +33,23 @@ BANNED_PATTERN = re.compile(
 )
 
 
+# A chat bubble should fit a phone screen: no reply longer than this once its values are filled.
+MAX_BUBBLE_LENGTH = 500
+
+
+def with_laser_removal(profile, service, note=None):
+    """The profile with another laser_removal service (offered, not_offered or referral)."""
+    laser = profile.laser_removal.copy(update={"service": service, "note": note})
+    return profile.copy(update={"laser_removal": laser})
+
+
+def with_consultation_price(profile, price):
+    return profile.copy(update={"consultation": profile.consultation.copy(update={"price": price})})
+
+
 def every_reply(profile):
-    """Every reply the actions can send, over all intents, entity values and red flags."""
+    """Every reply the actions can send, over all intents, entity values, red flags and the
+    profile's choices (each laser_removal service)."""
     questions = [Question(intent) for intent in ANSWERS]
     questions += [Question("ask_cost", entities={"treatment": [t]}) for t in TREATMENTS]
     questions += [Question("ask_suitability", entities={"condition": [c]}) for c in CONDITIONS]
@@ -44,6 +59,9 @@ def every_reply(profile):
         Question("ask_pain", "pregnant, chemo, sudden hair loss, bald patch appeared, scalp infection"),
     ]
     replies = [reply for question in questions for reply in answer(question, profile)]
+    for service in ("offered", "not_offered", "referral"):
+        replies += answer(Question("ask_removal"), with_laser_removal(profile, service, profile.laser_removal.note))
+        replies += answer(Question("ask_removal"), with_laser_removal(profile, service, None))
     common = clinic_values(profile)
     replies += [Reply(name, common) for name in ("utter_greet", "utter_fallback_rephrase", "utter_fallback_contact")]
     replies += [clarification(Offer("does it go away", ["ask_longevity", "ask_removal", "request_human"]))]
@@ -192,10 +210,109 @@ def test_no_profile_text_contains_a_banned_phrasing():
         assert not BANNED_PATTERN.search(text), text
 
 
-@pytest.mark.parametrize("name", ["utter_procedure", "utter_pain", "utter_risks", "utter_results"])
-def test_procedure_pain_risks_and_results_say_experiences_vary(domain, name):
-    text = texts(domain, name)[0].lower()
-    assert "varies from person to person" in text or "vary from person to person" in text or "is different" in text
+def rendered(domain, reply):
+    """The texts of a reply as the client sees them (one per variation)."""
+    return [text.format(**reply.values) for text in texts(domain, reply.response)]
+
+
+def bubbles(domain, profile):
+    """(response name, text, button titles) of every message the assistant can send: every reply
+    the actions send, with its values, and every other response (rules and stories send those
+    as they are)."""
+    replies = every_reply(profile)
+    sent = {reply.response for reply in replies}
+    replies += [Reply(name) for name in domain.responses if name not in sent]
+    for reply in replies:
+        titles = [button["title"] for variant in domain.responses[reply.response] for button in variant.get("buttons") or []]
+        titles += [button["title"] for button in reply.buttons]
+        for text in rendered(domain, reply):
+            yield reply.response, text, titles
+
+
+def test_every_bubble_fits_a_phone_screen(domain, profile):
+    too_long = {name: len(text) for name, text, _ in bubbles(domain, profile) if len(text) > MAX_BUBBLE_LENGTH}
+    assert not too_long, f"over {MAX_BUBBLE_LENGTH} characters once filled (split them into two replies): {too_long}"
+
+
+def test_every_bubble_is_filled_and_has_no_banned_phrasing(domain, profile):
+    for name, text, titles in bubbles(domain, profile):
+        assert "{" not in text and "}" not in text, f"{name}: a placeholder left unfilled: {text}"
+        for words in [text, *titles]:
+            found = BANNED_PATTERN.search(words)
+            assert not found, f"{name}: banned phrasing '{found.group()}'"
+
+
+def test_only_the_last_reply_of_an_answer_has_buttons(domain, profile):
+    """Each bubble of a split answer follows on; the next steps come once, at the end."""
+    questions = [Question(intent) for intent in ANSWERS]
+    questions += [Question("ask_cost", entities={"treatment": [t]}) for t in TREATMENTS]
+    questions += [Question("ask_suitability", entities={"condition": [c]}) for c in CONDITIONS]
+    for question in questions:
+        replies = answer(question, profile)
+        for reply in replies[:-1]:
+            assert not domain.responses[reply.response][0].get("buttons"), f"{question.intent}: {reply.response} has buttons"
+
+
+def test_a_paid_consultation_is_never_called_free(domain, profile):
+    paid = with_consultation_price(profile, "£30")
+    assert clinic_values(paid)["consultation_phrase"] == "a consultation"
+    for name, text, titles in bubbles(domain, paid):
+        for words in [text, *titles]:
+            assert not FREE_CONSULTATION.search(words), f"{name} calls the £30 consultation free: {words}"
+
+
+def test_a_free_consultation_is_called_free(domain, profile):
+    assert profile.consultation.price == "free"
+    [greeting] = rendered(domain, Reply("utter_greet", clinic_values(profile)))
+    assert "arrange a free consultation" in greeting
+
+
+@pytest.mark.parametrize(
+    "intent", ["ask_procedure", "ask_pain", "ask_risks", "ask_results", "ask_longevity", "ask_suitability", "ask_what_is_smp"]
+)
+def test_answers_about_the_procedure_pain_risks_and_results_say_experiences_vary(domain, profile, intent):
+    text = " ".join(t for reply in answer(Question(intent), profile) for t in rendered(domain, reply)).lower()
+    assert any(caveat in text for caveat in ("varies from person to person", "vary from person to person", "results vary", "is different"))
+
+
+GET_HELP = re.compile(r"Get help if .*? call 999\.")
+
+
+@pytest.mark.parametrize("intent", ["ask_risks", "ask_aftercare"])
+def test_risks_and_aftercare_say_when_to_get_help(domain, profile, intent):
+    text = " ".join(t for reply in answer(Question(intent), profile) for t in rendered(domain, reply))
+    found = GET_HELP.search(text)
+    assert found, f"{intent}: no 'when to get help'"
+    for words in ("pus", "feverish", profile.phone, "GP", "NHS 111", "999"):
+        assert words in found.group(), words
+
+
+def test_when_to_get_help_is_worded_the_same_in_risks_and_aftercare(domain):
+    risks = GET_HELP.search(texts(domain, "utter_risks_get_help")[0]).group()
+    aftercare = GET_HELP.search(texts(domain, "utter_aftercare_healing")[0]).group()
+    assert risks == aftercare
+
+
+def test_risks_say_it_is_hard_to_undo_and_offer_removal(domain, profile):
+    replies = answer(Question("ask_risks"), profile)
+    assert "hard to undo" in " ".join(t for reply in replies for t in rendered(domain, reply))
+    assert "/ask_removal" in [button["payload"] for button in domain.responses[replies[-1].response][0]["buttons"]]
+
+
+@pytest.mark.parametrize(
+    "service, says",
+    [
+        ("offered", "We offer laser removal here"),
+        ("not_offered", "We don't offer laser removal here."),
+        ("referral", "we can refer you to a laser clinic"),
+    ],
+)
+def test_removal_says_whether_this_clinic_offers_laser(domain, profile, service, says):
+    changed = with_laser_removal(profile, service, "Ask us for details.")
+    text = " ".join(t for reply in answer(Question("ask_removal"), changed) for t in rendered(domain, reply))
+    assert says in text and "Ask us for details." in text
+    for caveat in ("several sessions", "costs extra", "uncomfortable", "shadow", "can't promise it will leave no trace"):
+        assert caveat in text, caveat
 
 
 def test_greeting_says_automated_and_no_medical_advice(domain):

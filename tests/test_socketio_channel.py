@@ -82,7 +82,7 @@ def test_a_message_sent_twice_is_handled_once_and_its_replies_sent_again(stack):
     session, ack, first_replies, again, second_replies = asyncio.run(go())
     assert ack == {"status": "ok", "message_id": "m-1"}
     assert first_replies[0]["text"].startswith("Discomfort varies from person to person")
-    assert {"title": "Book a free consultation", "payload": "/book_consultation", "content_type": "text"} \
+    assert {"title": "Book a consultation", "payload": "/book_consultation", "content_type": "text"} \
         in first_replies[-1]["quick_replies"]
     assert [reply["id"] for reply in first_replies] == [f"m-1:{n}" for n in range(len(first_replies))]
     assert again == {"status": "ok", "message_id": "m-1", "repeated": True}

@@ -187,7 +187,7 @@
   function buildPrivacy() {
     privacy.textContent = "";
     var intro = el("p", { text: "Hello! This chat answers questions about scalp micropigmentation at " + config.clinic +
-      " and can help you ask for a free consultation." });
+      " and can help you arrange a consultation." });
     var stored = el("p", { text: "What you type is stored by the clinic to answer you and, if you ask, to arrange a " +
       "consultation. Please don't share health details unless the assistant asks for them with your consent. " });
     var url = safeUrl(config.privacyUrl);
