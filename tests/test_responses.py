@@ -398,3 +398,26 @@ def test_no_response_says_nothing_was_kept(domain):
 def test_endings_that_take_no_details_say_the_chat_is_kept_and_how_to_erase_it(domain, name):
     text = texts(domain, name)[0]
     assert "delete my data" in text and ("kept" in text or "erase" in text)
+
+
+# --- under 18: no booking offered (content review P3) ---------------------------------------------
+def offers_booking(variation):
+    return any(button["payload"] == "/book_consultation" for button in variation.get("buttons") or [])
+
+
+def test_responses_rules_send_offer_no_booking_to_a_client_under_18(domain):
+    """Rasa picks the variation whose condition matches the slots: for a client who said they are
+    under 18, no response a rule sends (or Rasa's own fallback) may offer the booking button."""
+    from rasa.core.nlg.generator import ResponseVariationFilter
+
+    choose = ResponseVariationFilter(domain.responses)
+    sent_by_rules = (actions_in_rules_and_stories() | {"utter_default"}) & set(domain.responses)
+    checked = 0
+    for name in sorted(sent_by_rules):
+        adult = choose.responses_for_utter_action(name, "socketio", {"under_18": None})
+        under_18 = choose.responses_for_utter_action(name, "socketio", {"under_18": True})
+        assert under_18 and not any(offers_booking(v) for v in under_18), f"{name} offers booking to an under-18"
+        if any(offers_booking(v) for v in adult):
+            checked += 1
+            assert [v["text"] for v in under_18] == [v["text"] for v in adult] or name == "utter_inform_outside_booking"
+    assert checked >= 5  # the responses that do offer booking to adults were all covered
