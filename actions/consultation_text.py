@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 from actions.answers import clinic_values
-from actions.profile import ClinicProfile
+from actions.profile import ClinicProfile, retention_period
 from actions.screening import health_topics
 
 # The consent question, bubble by bubble (actions.consultation.ActionAskConsent sends them).
@@ -78,16 +78,6 @@ def intro_values(profile: ClinicProfile) -> Dict[str, Any]:
         "consultation_minutes": consultation.length_minutes,
         "consultation_formats": consultation.formats,
     }
-
-
-def retention_period(days: int) -> str:
-    """How long records are kept, in the words a client would use: "12 months", "90 days"."""
-    if days % 365 == 0:
-        years = days // 365
-        return "12 months" if years == 1 else f"{years} years"
-    if days % 30 == 0 and days >= 60:
-        return f"{days // 30} months"
-    return "1 day" if days == 1 else f"{days} days"
 
 
 def consent_values(profile: ClinicProfile) -> Dict[str, Any]:

@@ -422,3 +422,13 @@ def load_profile(path: Optional[Path] = None) -> ClinicProfile:
 def get_profile() -> ClinicProfile:
     """The clinic profile, loaded once per process."""
     return load_profile()
+
+
+def retention_period(days: int) -> str:
+    """How long records are kept, in the words a client would use: "12 months", "90 days"."""
+    if days % 365 == 0:
+        years = days // 365
+        return "12 months" if years == 1 else f"{years} years"
+    if days % 30 == 0 and days >= 60:
+        return f"{days // 30} months"
+    return "1 day" if days == 1 else f"{days} days"

@@ -105,6 +105,7 @@ def test_home_page_names_the_clinic_and_loads_the_widget_from_this_site(app):
     assert '<script src="/widget/smp-chat.js" defer' in page
     assert 'data-server="https://chat.clinic.example"' in page
     assert f'data-privacy-url="{profile.privacy_notice_url}"' in page
+    assert 'data-retention="12 months"' in page  # the widget's privacy notice says how long chats are kept
     policy = headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "connect-src 'self' https://chat.clinic.example wss://chat.clinic.example" in policy

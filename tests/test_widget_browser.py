@@ -140,7 +140,7 @@ def test_privacy_notice_then_the_pain_question_is_answered(browser, stack):
     widget = Widget(browser, stack).open_page()
     widget.find(".launcher").click()
     notice = widget.find(".privacy")
-    assert "stored by the clinic" in notice.text
+    assert "stored by the clinic for up to 12 months" in notice.text and 'Say "delete my data"' in notice.text
     assert notice.find_element(By.LINK_TEXT, "Read our privacy notice").get_attribute("href") == PROFILE.privacy_notice_url
     assert not widget.find("textarea").is_displayed()  # nothing can be typed before the notice
     widget.find(".privacy .accept").click()

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from actions.profile import ClinicProfile, ProfileError, load_profile
+from actions.profile import ClinicProfile, ProfileError, load_profile, retention_period
 from channels.origins import OriginsError, allowed_origins
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,8 @@ def opening_rows(profile: ClinicProfile) -> List[tuple]:
 def create_app(settings: SiteSettings, profile: ClinicProfile) -> web.Application:
     templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     page = templates.get_template("index.html").render(
-        profile=profile, chat_server_url=settings.chat_server_url, opening_rows=opening_rows(profile),
+        profile=profile, retention=retention_period(profile.retention_days),
+        chat_server_url=settings.chat_server_url, opening_rows=opening_rows(profile),
     )
     policy = content_security_policy(settings.chat_server_url)
 

@@ -6,6 +6,7 @@
  *           data-colour="#1f4e5f"                             (launcher, header, your messages)
  *           data-position="right"                             (right | left)
  *           data-greeting="Hi! Ask me anything about SMP."    (first message, shown locally)
+ *           data-retention="12 months"                        (how long chats are kept; optional)
  *           data-privacy-url="https://your-clinic.example/privacy"></script>
  *
  * The conversation lives in sessionStorage (session id, transcript, unsent messages), so it
@@ -28,6 +29,7 @@
     colour: script.getAttribute("data-colour") || "#1f4e5f",
     position: script.getAttribute("data-position") === "left" ? "left" : "right",
     greeting: script.getAttribute("data-greeting") || "",
+    retention: script.getAttribute("data-retention") || "",
     privacyUrl: script.getAttribute("data-privacy-url") || ""
   };
   if (!/^https?:\/\//.test(config.server)) {
@@ -188,8 +190,11 @@
     privacy.textContent = "";
     var intro = el("p", { text: "Hello! This chat answers questions about scalp micropigmentation at " + config.clinic +
       " and can help you arrange a consultation." });
-    var stored = el("p", { text: "What you type is stored by the clinic to answer you and, if you ask, to arrange a " +
-      "consultation. Please don't share health details unless the assistant asks for them with your consent. " });
+    var kept = config.retention ? " for up to " + config.retention : "";
+    var stored = el("p", { text: "What you type is stored by the clinic" + kept + " to answer you and, if you ask, to " +
+      "arrange a consultation; a message the assistant misunderstood may also be used, without contact details, to " +
+      "improve it. Say \"delete my data\" at any time to erase this chat. Please don't share health details unless " +
+      "the assistant asks for them with your consent. " });
     var url = safeUrl(config.privacyUrl);
     if (url) { stored.appendChild(link("Read our privacy notice", url)); stored.appendChild(document.createTextNode(".")); }
     var accept = el("button", { type: "button", "class": "accept", text: "Start chatting" });
