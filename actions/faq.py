@@ -45,5 +45,8 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        send(dispatcher, [Reply("utter_greet", clinic_values(get_profile()))], hide_booking_for(tracker, domain))
+        profile = get_profile()
+        # While the profile is the fictional sample clinic, clients are told so first (review M3).
+        demo = [Reply("utter_demo_clinic")] if profile.sample else []
+        send(dispatcher, demo + [Reply("utter_greet", clinic_values(profile))], hide_booking_for(tracker, domain))
         return []

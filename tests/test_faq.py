@@ -32,7 +32,13 @@ async def test_entities_without_a_text_value_are_ignored(dispatcher, domain, mak
     assert dispatcher.messages[0]["response"] == "utter_cost_overview"
 
 
-async def test_greeting_names_the_clinic(dispatcher, make_tracker, domain):
+async def test_greeting_names_the_clinic_and_says_the_sample_clinic_is_a_demo(dispatcher, make_tracker, domain):
     await ActionGreet().run(dispatcher, make_tracker("greet", "hi"), domain.as_dict())
-    assert dispatcher.messages[0]["response"] == "utter_greet"
-    assert dispatcher.messages[0]["clinic_name"] == "Pendle Scalp Studio"
+    assert [m["response"] for m in dispatcher.messages] == ["utter_demo_clinic", "utter_greet"]
+    assert dispatcher.messages[-1]["clinic_name"] == "Pendle Scalp Studio"
+
+
+async def test_a_real_clinics_greeting_has_no_demo_note(dispatcher, make_tracker, domain, profile, monkeypatch):
+    monkeypatch.setattr("actions.faq.get_profile", lambda: profile.copy(update={"sample": False}))
+    await ActionGreet().run(dispatcher, make_tracker("greet", "hi"), domain.as_dict())
+    assert [m["response"] for m in dispatcher.messages] == ["utter_greet"]

@@ -64,6 +64,7 @@ def every_reply(profile):
         replies += answer(Question("ask_removal"), with_laser_removal(profile, service, None))
     common = clinic_values(profile)
     replies += [Reply(name, common) for name in ("utter_greet", "utter_fallback_rephrase", "utter_fallback_contact")]
+    replies += [Reply("utter_demo_clinic")]
     replies += [clarification(Offer("does it go away", ["ask_longevity", "ask_removal", "request_human"]))]
     replies += [Reply(name, common) for name in ("utter_clarify_something_else", "utter_decline", "utter_decline_in_form")]
     replies += consultation_replies(profile)
