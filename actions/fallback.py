@@ -17,6 +17,7 @@ and offers a consultation or a person instead of guessing. Both are flagged for 
 (the console's "unsure or declined" flag).
 """
 
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -85,6 +86,25 @@ def answer_choice(
     return events
 
 
+@dataclass(frozen=True)
+class Turn:
+    """The latest message, the clarification still open (if any), and the booking button's fate."""
+
+    message: Question
+    offer: Optional[Offer]
+    just_offered: bool
+    hide_booking: Optional[NoBooking]
+
+    @classmethod
+    def read(cls, tracker: Tracker, domain: Dict[Text, Any]) -> "Turn":
+        offer, just_offered = open_offer(tracker)
+        return cls(latest_question(tracker), offer, just_offered, hide_booking_for(tracker, domain))
+
+    def pick(self) -> Optional[str]:
+        """The option of the open clarification this message picks, if it picks one."""
+        return choice(self.offer, self.message.intent, self.message.text, self.just_offered)
+
+
 class ActionHandleFallback(Action):
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -92,13 +112,12 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        message = latest_question(tracker)
-        hide = hide_booking_for(tracker, domain)  # under 18: no booking button
-        offer, just_offered = open_offer(tracker)
-        chosen = choice(offer, message.intent, message.text, just_offered)
+        turn = Turn.read(tracker, domain)
+        message, offer, hide = turn.message, turn.offer, turn.hide_booking  # hide: under 18, no booking
+        chosen = turn.pick()
         if offer is not None and chosen is not None:
             return answer_choice(dispatcher, offer, chosen, hide)
-        if offer is not None and just_offered and message.intent == "affirm":
+        if offer is not None and turn.just_offered and message.intent == "affirm":
             send(dispatcher, [clarification(offer)], hide)  # "yes" to several topics: which one?
             return slot_events({OFFER_SLOT: offer.as_slot()})
         events = slot_events(settle(offer, None))
@@ -124,12 +143,10 @@ class ActionDecline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        message = latest_question(tracker)
-        hide = hide_booking_for(tracker, domain)  # under 18: no booking button
-        offer, just_offered = open_offer(tracker)
-        chosen = choice(offer, message.intent, message.text, just_offered)
-        if offer is not None and chosen is not None:
-            return answer_choice(dispatcher, offer, chosen, hide)
-        send(dispatcher, [Reply("utter_decline", clinic_values(get_profile()))], hide)
-        return slot_events({**settle(offer, None), DECLINED_SLOT: {"text": message.text}})
+        turn = Turn.read(tracker, domain)
+        chosen = turn.pick()
+        if turn.offer is not None and chosen is not None:
+            return answer_choice(dispatcher, turn.offer, chosen, turn.hide_booking)
+        send(dispatcher, [Reply("utter_decline", clinic_values(get_profile()))], turn.hide_booking)
+        return slot_events({**settle(turn.offer, None), DECLINED_SLOT: {"text": turn.message.text}})
 
