@@ -43,7 +43,7 @@ def test_pain_question_gets_the_clinic_pain_answer(stack, profile):
 
 def test_cost_question_naming_a_treatment_quotes_its_range(stack):
     answer = texts(stack.say("cost-question", "how much is it for the crown?"))
-    assert "Crown at Pendle Scalp Studio usually costs £700 to £1,200" in answer
+    assert "Crown: our usual price is £700 to £1,200 for the whole course" in answer
 
 
 def test_greeting_says_it_is_the_clinics_automated_assistant(stack):

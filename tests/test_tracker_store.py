@@ -76,7 +76,7 @@ async def test_an_erasure_turn_deletes_the_conversation_instead_of_saving_it(mon
     tracker = await store.retrieve("erase-me")
     tracker.update(UserUttered("/affirm", {"name": "affirm", "confidence": 1.0}))
     tracker.update(ActionExecuted("action_delete_my_data"))
-    tracker.update(BotUttered("Done: I've erased this conversation."))
+    tracker.update(BotUttered("Done: this chat and any request you made in it are erased from our records."))
     tracker.update(SlotSet("data_erased", True))
     tracker.update(ActionExecuted("action_listen"))
     await store.save(tracker)
